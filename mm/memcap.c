@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory capability records.
+ *
+ * A registry of physical ranges that are not boot RAM, each with the
+ * capabilities its memory supports (see include/linux/memcap.h).  Lookups
+ * are lock-free: the ranges live in an RCU-safe maple tree indexed by pfn,
+ * records never change once inserted, and they are freed with kfree_rcu().
+ * Writers are serialised by a mutex.
+ */
+
+#define pr_fmt(fmt) "memcap: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/init.h>
+#include <linux/ioport.h>
+#include <linux/memblock.h>
+#include <linux/memcap.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/pfn.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "memcap_internal.h"
+
+static struct memcap_registry memcap_global = {
+	.tree = MTREE_INIT(memcap_global.tree, MT_FLAGS_USE_RCU),
+	.lock = __MUTEX_INITIALIZER(memcap_global.lock),
+};
+
+static const char * const memcap_names[] = {
+	"cacheable", "coherent", "exclusives", "atomics", "tags",
+};
+
+/**
+ * arch_memcap_baseline() - what boot RAM supports on this system
+ *
+ * The generic answer: boot RAM is cacheable and coherent and supports
+ * exclusives and atomics.  Architectures with optional features override it.
+ *
+ * Context: Any context.
+ * Return: a mask of &enum memcap_flags.
+ */
+unsigned int __weak arch_memcap_baseline(void)
+{
+	return MEMCAP_CACHEABLE | MEMCAP_COHERENT | MEMCAP_EXCLUSIVES |
+	       MEMCAP_ATOMICS;
+}
+
+/**
+ * arch_memcap_default_caps() - what the architecture knows of a range
+ * @start: physical address of the range
+ * @size: size of the range in bytes
+ *
+ * The generic answer is the baseline: without better knowledge every range
+ * is taken to be like boot RAM, which is what Linux assumed before memcap.
+ *
+ * Context: Any context.
+ * Return: a mask of &enum memcap_flags.
+ */
+unsigned int __weak arch_memcap_default_caps(phys_addr_t start,
+					     phys_addr_t size)
+{
+	return arch_memcap_baseline();
+}
+
+/**
+ * memcap_baseline() - what boot RAM supports on this system
+ *
+ * Context: Any context, once the CPU features are final.
+ * Return: a mask of &enum memcap_flags.
+ */
+unsigned int memcap_baseline(void)
+{
+	return arch_memcap_baseline();
+}
+EXPORT_SYMBOL_GPL(memcap_baseline);
+
+/**
+ * memcap_default_caps() - capabilities of a range that nobody registered
+ * @start: physical address of the range
+ * @size: size of the range in bytes
+ *
+ * This is the architecture's answer, and ignores the registry.  On arm64,
+ * boot memory has the baseline and any other range has the baseline without
+ * %MEMCAP_TAGS.
+ *
+ * Context: Any context.
+ * Return: a mask of &enum memcap_flags.
+ */
+unsigned int memcap_default_caps(phys_addr_t start, phys_addr_t size)
+{
+	return arch_memcap_default_caps(start, size);
+}
+EXPORT_SYMBOL_GPL(memcap_default_caps);
+
+/**
+ * memcap_format() - write capabilities by name
+ * @buf: destination
+ * @len: size of @buf; %MEMCAP_FORMAT_LEN is always enough
+ * @caps: a mask of &enum memcap_flags
+ *
+ * Writes the names joined by '|' ("cacheable|coherent"), "none" for 0, and
+ * "unknown" for bits this kernel does not know.
+ *
+ * Context: Any context.
+ * Return: the length of the string written, as scnprintf().
+ */
+int memcap_format(char *buf, size_t len, unsigned int caps)
+{
+	int n = 0;
+	int i;
+
+	if (!len)
+		return 0;
+	buf[0] = '\0';
+	if (!caps)
+		return scnprintf(buf, len, "none");
+	for (i = 0; i < ARRAY_SIZE(memcap_names); i++)
+		if (caps & (1U << i))
+			n += scnprintf(buf + n, len - n, "%s%s", n ? "|" : "",
+				       memcap_names[i]);
+	if (caps & ~MEMCAP_ALL)
+		n += scnprintf(buf + n, len - n, "%sunknown", n ? "|" : "");
+	return n;
+}
+EXPORT_SYMBOL_GPL(memcap_format);
+
+/**
+ * memcap_check_range() - validate a physical range for the registry
+ * @start: physical address, page aligned
+ * @size: size in bytes, page aligned and not zero
+ *
+ * Context: Any context.
+ * Return: 0, or -EINVAL if the range is empty, not page aligned, or wraps
+ * past the end of the physical address space.
+ */
+int memcap_check_range(phys_addr_t start, phys_addr_t size)
+{
+	phys_addr_t last;
+
+	if (!size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size))
+		return -EINVAL;
+	if (check_add_overflow(start, size - 1, &last))
+		return -EINVAL;
+	/* pfns index the tree: they must fit an unsigned long. */
+	if (PHYS_PFN(last) > ULONG_MAX - 1)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * memcap_registry_init() - initialise an empty registry
+ * @reg: the registry
+ *
+ * Context: Process context.
+ */
+void memcap_registry_init(struct memcap_registry *reg)
+{
+	mt_init_flags(&reg->tree, MT_FLAGS_USE_RCU);
+	mutex_init(&reg->lock);
+}
+
+/**
+ * memcap_registry_destroy() - remove and free every record of a registry
+ * @reg: the registry
+ *
+ * Context: Process context; takes the registry's writer lock.
+ */
+void memcap_registry_destroy(struct memcap_registry *reg)
+{
+	struct memcap_record *rec;
+	unsigned long index = 0;
+
+	guard(mutex)(&reg->lock);
+	mt_for_each(&reg->tree, rec, index, ULONG_MAX)
+		kfree_rcu(rec, rcu);
+	mtree_destroy(&reg->tree);
+}
+
+/**
+ * memcap_registry_insert() - add a record to a registry
+ * @reg: the registry
+ * @start: physical address, page aligned
+ * @size: size in bytes, page aligned
+ * @caps: mask of &enum memcap_flags
+ * @owner: name of the registrant, copied
+ *
+ * Context: Process context; takes the registry's writer lock and may sleep.
+ * Return: see memcap_register().
+ */
+int memcap_registry_insert(struct memcap_registry *reg, phys_addr_t start,
+			   phys_addr_t size, unsigned int caps,
+			   const char *owner)
+{
+	struct memcap_record *rec;
+	size_t len;
+	int ret;
+
+	ret = memcap_check_range(start, size);
+	if (ret)
+		return ret;
+	if (caps & ~MEMCAP_ALL)
+		return -EOPNOTSUPP;
+	if (!memcap_caps_valid(caps) || !owner || !*owner)
+		return -EINVAL;
+
+	len = strlen(owner) + 1;
+	rec = kmalloc(struct_size(rec, owner, len), GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	rec->first_pfn = PHYS_PFN(start);
+	rec->last_pfn = PHYS_PFN(start + size - 1);
+	rec->caps = caps;
+	memcpy(rec->owner, owner, len);
+
+	scoped_guard(mutex, &reg->lock)
+		ret = mtree_insert_range(&reg->tree, rec->first_pfn,
+					 rec->last_pfn, rec, GFP_KERNEL);
+	if (ret) {
+		/* Nobody could see it: no grace period needed. */
+		kfree(rec);
+		return ret;
+	}
+	return 0;
+}
+
+/**
+ * memcap_registry_remove() - remove a record from a registry
+ * @reg: the registry
+ * @start: physical address the record was registered with
+ * @size: size the record was registered with
+ *
+ * Context: Process context; takes the registry's writer lock.
+ * Return: see memcap_unregister().
+ */
+int memcap_registry_remove(struct memcap_registry *reg, phys_addr_t start,
+			   phys_addr_t size)
+{
+	struct memcap_record *rec;
+	int ret;
+
+	ret = memcap_check_range(start, size);
+	if (ret)
+		return ret;
+
+	guard(mutex)(&reg->lock);
+	rec = mtree_load(&reg->tree, PHYS_PFN(start));
+	if (!rec || rec->first_pfn != PHYS_PFN(start) ||
+	    rec->last_pfn != PHYS_PFN(start + size - 1))
+		return -ENOENT;
+	mtree_erase(&reg->tree, rec->first_pfn);
+	kfree_rcu(rec, rcu);
+	return 0;
+}
+
+/**
+ * memcap_registry_lookup() - find the capabilities of a range of pages
+ * @reg: the registry
+ * @pfn: first page
+ * @nr_pages: number of pages
+ * @caps: set to the capabilities found, see &enum memcap_coverage; left
+ *	alone when the answer is %MEMCAP_UNCOVERED
+ *
+ * Context: Any context; lock-free, under RCU.
+ * Return: how the registry covers the range.  An empty or wrapping range
+ * is %MEMCAP_UNCOVERED.
+ */
+enum memcap_coverage memcap_registry_lookup(struct memcap_registry *reg,
+					    unsigned long pfn,
+					    unsigned long nr_pages,
+					    unsigned int *caps)
+{
+	enum memcap_coverage ret = MEMCAP_UNCOVERED;
+	struct memcap_record *rec;
+	unsigned long index = pfn;
+	unsigned long last;
+	unsigned int common;
+
+	if (!nr_pages || check_add_overflow(pfn, nr_pages - 1, &last))
+		return MEMCAP_UNCOVERED;
+
+	rcu_read_lock();
+	rec = mt_find(&reg->tree, &index, last);
+	if (rec) {
+		common = rec->caps;
+		if (rec->first_pfn <= pfn && rec->last_pfn >= last) {
+			ret = MEMCAP_COVERED;
+		} else {
+			ret = MEMCAP_PARTIAL;
+			while (index && index <= last &&
+			       (rec = mt_find(&reg->tree, &index, last)))
+				common &= rec->caps;
+		}
+		*caps = common;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * memcap_registry_count() - number of records in a registry
+ * @reg: the registry
+ *
+ * Context: Process context; takes the registry's writer lock.
+ * Return: the number of records.
+ */
+unsigned long memcap_registry_count(struct memcap_registry *reg)
+{
+	struct memcap_record *rec;
+	unsigned long index = 0;
+	unsigned long n = 0;
+
+	guard(mutex)(&reg->lock);
+	mt_for_each(&reg->tree, rec, index, ULONG_MAX)
+		n++;
+	return n;
+}
+
+/**
+ * memcap_register() - describe a range of physical memory
+ * @start: physical address, page aligned
+ * @size: size in bytes, page aligned and not zero
+ * @caps: mask of &enum memcap_flags the memory supports
+ * @owner: name of the registrant (a driver or device name), copied
+ *
+ * Records what the memory in [@start, @start + @size) supports, for the
+ * memory-management code and KVM to read.  The record stays until
+ * memcap_unregister() and never changes meanwhile.  On error nothing is
+ * recorded.
+ *
+ * Context: Process context; may sleep.
+ * Return:
+ * * 0 - the record is in place
+ * * -EINVAL - @size is 0, the range is not page aligned or wraps, @caps
+ *   names a capability without %MEMCAP_CACHEABLE, or @owner is empty
+ * * -EOPNOTSUPP - @caps has a bit this kernel does not know
+ * * -EEXIST - the range overlaps a registered range
+ * * -ENOMEM - out of memory
+ */
+int memcap_register(phys_addr_t start, phys_addr_t size, unsigned int caps,
+		    const char *owner)
+{
+	return memcap_registry_insert(&memcap_global, start, size, caps, owner);
+}
+EXPORT_SYMBOL_GPL(memcap_register);
+
+/**
+ * memcap_unregister() - remove the record of a range
+ * @start: physical address, as given to memcap_register()
+ * @size: size, as given to memcap_register()
+ *
+ * Only a whole record can be removed.  Lookups that started before the
+ * call may still see the record until they finish.
+ *
+ * Context: Process context; may sleep.
+ * Return:
+ * * 0 - the record is gone
+ * * -EINVAL - the range is malformed, as for memcap_register()
+ * * -ENOENT - no record has exactly this range
+ */
+int memcap_unregister(phys_addr_t start, phys_addr_t size)
+{
+	return memcap_registry_remove(&memcap_global, start, size);
+}
+EXPORT_SYMBOL_GPL(memcap_unregister);
+
+static int memcap_resource_range(const struct resource *res,
+				 phys_addr_t *start, phys_addr_t *size)
+{
+	if (!res || resource_type(res) != IORESOURCE_MEM ||
+	    res->end < res->start)
+		return -EINVAL;
+	*start = res->start;
+	*size = resource_size(res);
+	return 0;
+}
+
+/**
+ * memcap_register_resource() - describe the memory of a resource
+ * @res: an %IORESOURCE_MEM resource
+ * @caps: mask of &enum memcap_flags the memory supports
+ * @owner: name of the registrant; @res->name when NULL
+ *
+ * Context: Process context; may sleep.
+ * Return: as memcap_register(); also -EINVAL if @res is not a memory
+ * resource.
+ */
+int memcap_register_resource(const struct resource *res, unsigned int caps,
+			     const char *owner)
+{
+	phys_addr_t start, size;
+	int ret;
+
+	ret = memcap_resource_range(res, &start, &size);
+	if (ret)
+		return ret;
+	return memcap_register(start, size, caps, owner ?: res->name);
+}
+EXPORT_SYMBOL_GPL(memcap_register_resource);
+
+struct memcap_devres {
+	phys_addr_t start;
+	phys_addr_t size;
+};
+
+static void memcap_devres_release(struct device *dev, void *data)
+{
+	struct memcap_devres *dr = data;
+
+	WARN_ON(memcap_unregister(dr->start, dr->size));
+}
+
+/**
+ * devm_memcap_register() - resource-managed memcap_register()
+ * @dev: the device that owns the memory; its name is the record's owner
+ * @start: physical address, page aligned
+ * @size: size in bytes, page aligned and not zero
+ * @caps: mask of &enum memcap_flags the memory supports
+ *
+ * The record is removed when @dev is unbound.  On error nothing is recorded
+ * and nothing is added to @dev.
+ *
+ * Context: Process context; may sleep.
+ * Return: as memcap_register().
+ */
+int devm_memcap_register(struct device *dev, phys_addr_t start,
+			 phys_addr_t size, unsigned int caps)
+{
+	struct memcap_devres *dr;
+	int ret;
+
+	dr = devres_alloc(memcap_devres_release, sizeof(*dr), GFP_KERNEL);
+	if (!dr)
+		return -ENOMEM;
+	ret = memcap_register(start, size, caps, dev_name(dev));
+	if (ret) {
+		devres_free(dr);
+		return ret;
+	}
+	dr->start = start;
+	dr->size = size;
+	devres_add(dev, dr);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(devm_memcap_register);
+
+/**
+ * devm_memcap_register_resource() - resource-managed
+ *	memcap_register_resource()
+ * @dev: the device that owns the memory; its name is the record's owner
+ * @res: an %IORESOURCE_MEM resource
+ * @caps: mask of &enum memcap_flags the memory supports
+ *
+ * Context: Process context; may sleep.
+ * Return: as memcap_register_resource().
+ */
+int devm_memcap_register_resource(struct device *dev,
+				  const struct resource *res,
+				  unsigned int caps)
+{
+	phys_addr_t start, size;
+	int ret;
+
+	ret = memcap_resource_range(res, &start, &size);
+	if (ret)
+		return ret;
+	return devm_memcap_register(dev, start, size, caps);
+}
+EXPORT_SYMBOL_GPL(devm_memcap_register_resource);
+
+/**
+ * memcap_lookup_pfn() - capabilities that the registry records for pages
+ * @pfn: first page
+ * @nr_pages: number of pages
+ * @caps: set to the capabilities found, see &enum memcap_coverage
+ *
+ * Only the registry is consulted.  A caller that needs an answer for
+ * %MEMCAP_UNCOVERED ranges falls back to memcap_default_caps().
+ *
+ * Context: Any context; lock-free.
+ * Return: how the registry covers the range.
+ */
+enum memcap_coverage memcap_lookup_pfn(unsigned long pfn,
+				       unsigned long nr_pages,
+				       unsigned int *caps)
+{
+	return memcap_registry_lookup(&memcap_global, pfn, nr_pages, caps);
+}
+EXPORT_SYMBOL_GPL(memcap_lookup_pfn);
+
+#ifdef CONFIG_DEBUG_FS
+static void memcap_show_caps(struct seq_file *m, const char *what,
+			     unsigned int caps)
+{
+	char buf[MEMCAP_FORMAT_LEN];
+
+	memcap_format(buf, sizeof(buf), caps);
+	seq_printf(m, "%-14s %s\n", what, buf);
+}
+
+static int memcap_ranges_show(struct seq_file *m, void *v)
+{
+	struct memcap_registry *reg = &memcap_global;
+	char buf[MEMCAP_FORMAT_LEN];
+	struct memcap_record *rec;
+	unsigned long index = 0;
+
+	memcap_show_caps(m, "baseline:", memcap_baseline());
+	/* The arch's answer for a range beyond every boot memory region. */
+	memcap_show_caps(m, "unregistered:",
+			 memcap_default_caps(PFN_PHYS(max_pfn), PAGE_SIZE));
+
+	guard(mutex)(&reg->lock);
+	mt_for_each(&reg->tree, rec, index, ULONG_MAX) {
+		memcap_format(buf, sizeof(buf), rec->caps);
+		seq_printf(m, "%#018llx-%#018llx %-40s owner=%s\n",
+			   (unsigned long long)PFN_PHYS(rec->first_pfn),
+			   (unsigned long long)PFN_PHYS(rec->last_pfn + 1) - 1,
+			   buf, rec->owner);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(memcap_ranges);
+
+static int __init memcap_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("memcap", NULL);
+
+	debugfs_create_file("ranges", 0400, dir, NULL, &memcap_ranges_fops);
+	return 0;
+}
+late_initcall(memcap_debugfs_init);
+#endif /* CONFIG_DEBUG_FS */

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internals of the memory capability registry, shared with its KUnit tests.
+ */
+#ifndef _MM_MEMCAP_INTERNAL_H
+#define _MM_MEMCAP_INTERNAL_H
+
+#include <linux/maple_tree.h>
+#include <linux/memcap.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+
+/**
+ * struct memcap_record - one registered range
+ * @rcu: frees the record after the readers that may still see it
+ * @first_pfn: first page of the range
+ * @last_pfn: last page of the range (inclusive)
+ * @caps: mask of &enum memcap_flags
+ * @owner: who registered the range, for debugfs and messages
+ *
+ * A record never changes once it is in the tree: to change the
+ * capabilities of a range, unregister it and register it again.
+ */
+struct memcap_record {
+	struct rcu_head rcu;
+	unsigned long first_pfn;
+	unsigned long last_pfn;
+	unsigned int caps;
+	char owner[];
+};
+
+/**
+ * struct memcap_registry - a set of non-overlapping records
+ * @tree: maple tree from pfn to &struct memcap_record, read under RCU
+ * @lock: serialises writers
+ */
+struct memcap_registry {
+	struct maple_tree tree;
+	struct mutex lock;
+};
+
+void memcap_registry_init(struct memcap_registry *reg);
+void memcap_registry_destroy(struct memcap_registry *reg);
+int memcap_registry_insert(struct memcap_registry *reg, phys_addr_t start,
+			   phys_addr_t size, unsigned int caps,
+			   const char *owner);
+int memcap_registry_remove(struct memcap_registry *reg, phys_addr_t start,
+			   phys_addr_t size);
+enum memcap_coverage memcap_registry_lookup(struct memcap_registry *reg,
+					    unsigned long pfn,
+					    unsigned long nr_pages,
+					    unsigned int *caps);
+unsigned long memcap_registry_count(struct memcap_registry *reg);
+int memcap_check_range(phys_addr_t start, phys_addr_t size);
+
+#endif /* _MM_MEMCAP_INTERNAL_H */
