@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# memcap: memory capability records for Linux 6.12 (arm64 + KVM).
+#
+#   make run      boot the patched kernel in QEMU and report what memcap does
+#   make check    build everything and run every test; ends "N passed, N failed"
+#
+# Both install the Debian packages they need.  KSRC=<dir> uses your own
+# Linux 6.12 tree instead of Debian's linux-source-6.12.  Each target is a
+# thin call into tests/scripts/; every stage is restartable and stamped.
+
+S := tests/scripts
+
+.PHONY: all run check deps prepare build initramfs refresh-patches clean distclean help
+
+all: help
+
+help:
+	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+
+run:
+	@bash $(S)/run.sh
+
+check:
+	@bash $(S)/check.sh
+
+deps:
+	@bash $(S)/deps.sh
+
+prepare: deps
+	@bash $(S)/prepare.sh
+
+build: prepare
+	@bash $(S)/build.sh arm64
+
+initramfs: build
+	@bash $(S)/initramfs.sh arm64
+
+# Regenerate <path>.patch from edits made in build/src (FILES="..." adds
+# further upstream files to the overlay).
+refresh-patches:
+	@bash $(S)/refresh.sh
+
+clean:
+	rm -rf build/out build/logs build/results build/initramfs
+
+distclean:
+	rm -rf build

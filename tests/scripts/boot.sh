@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a built kernel in QEMU and keep the console log.
+#
+#   boot.sh <name> <variant> <cpu> <machine-extra> <cmdline-extra>
+#
+# The machine always has 1 GiB of RAM of which the kernel is told to use
+# 768 MiB (mem=768M): the top 256 MiB, 0x70000000-0x7fffffff, is real memory
+# outside memblock that tests treat as device memory.  Exit status: 0 if
+# the initramfs reported "done", 1 otherwise (log in build/logs/<name>.log).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+name=$1 variant=$2 cpu=$3 mextra=$4 append=$5
+O=$OUT/$variant
+mkdir -p "$LOGS"
+logf=$LOGS/$name.log
+rm -f "$logf"
+timeout --foreground -k 10 "${BOOT_TIMEOUT:-600}" \
+	qemu-system-aarch64 \
+	-machine "virt,virtualization=on,gic-version=3${mextra}" \
+	-cpu "$cpu" -smp 2 -m 1G \
+	-kernel "$O/arch/arm64/boot/Image" \
+	-initrd "$B/initramfs/$variant.cpio" \
+	-append "console=ttyAMA0 mem=768M panic=-1 oops=panic $append" \
+	-display none -monitor none -serial stdio -no-reboot \
+	< /dev/null > "$logf" 2>&1 || true
+grep -q '^MEMCAP-INIT: done' "$logf"

@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# "make check": build, boot and run every test; one line per check and a
+# final "N passed, N failed".  Exits non-zero when anything failed or did
+# not run.  A stage that cannot run makes the checks that depend on it fail.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+S=$TOP/tests/scripts
+
+T0=$(date +%s)
+mkdir -p "$RES"
+: > "$RES/current.tsv"
+: > "$RES/stages.txt"
+
+# stage <name> <command...>: run, time, and record as a check.
+stage() {
+	local name=$1 t=$(date +%s) rc
+	shift
+	"$@" > "$LOGS/stage-$name.log" 2>&1
+	rc=$?
+	printf '%-28s %4ds\n' "$name" $(( $(date +%s) - t )) >> "$RES/stages.txt"
+	if [ $rc = 0 ]; then
+		result_add PASS "stage/$name"
+	else
+		result_add FAIL "stage/$name" "see build/logs/stage-$name.log"
+		tail -25 "$LOGS/stage-$name.log" | sed 's/^/    | /'
+	fi
+	return $rc
+}
+
+# results_from <command...>: add the TSV lines a parser prints.
+results_from() {
+	local st name detail
+	while IFS=$'\t' read -r st name detail; do
+		[ -n "$st" ] && result_add "$st" "$name" "$detail"
+	done < <("$@")
+}
+
+# boot_and_check <boot> <cpu> <machine-extra> <cmdline> <suites...>
+boot_and_check() {
+	local boot=$1 cpu=$2 mextra=$3 append=$4
+	shift 4
+	if [ "$built" = 1 ]; then
+		stage "boot-$boot" "$S/boot.sh" "$boot" arm64 "$cpu" "$mextra" \
+			"memcap_init=check $append"
+	else
+		result_add FAIL "stage/boot-$boot" "no kernel to boot"
+	fi
+	local logf=$LOGS/$boot.log
+	[ -f "$logf" ] || : > "$logf"
+	results_from python3 "$S/ktap.py" "$logf" "$boot" "$@"
+	local h
+	if h=$(bash "$S/health.sh" "$logf"); then
+		result_add PASS "health/$boot"
+	else
+		result_add FAIL "health/$boot" "$(echo "$h" | head -1)"
+	fi
+}
+
+mkdir -p "$LOGS"
+echo "== memcap check ($(date -u +%FT%TZ))"
+built=0
+stage deps bash "$S/deps.sh" &&
+	stage prepare bash "$S/prepare.sh" &&
+	stage build-arm64 bash "$S/build.sh" arm64 &&
+	stage initramfs bash "$S/initramfs.sh" arm64 &&
+	built=1
+
+# Boot 1: the reference platform (-cpu max: MTE, LSE, FWB; no DIC).
+boot_and_check mte max,pauth-impdef=on ",mte=on" "" \
+	memcap_registry memcap_baseline
+results_from python3 "$S/debugfs_check.py" "$LOGS/mte.log" mte \
+	"baseline=cacheable|coherent|exclusives|atomics|tags" \
+	"unregistered=cacheable|coherent|exclusives|atomics"
+
+T1=$(date +%s)
+echo "== stage times"
+cat "$RES/stages.txt"
+pass=$(grep -c '^PASS' "$RES/current.tsv")
+fail=$(grep -c '^FAIL' "$RES/current.tsv")
+skip=$(grep -c '^SKIP' "$RES/current.tsv")
+echo "== wall time: $((T1 - T0))s"
+if [ "$skip" != 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ "$fail" = 0 ] && [ "$pass" != 0 ]

@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings for the memcap harness.  Sourced, never run.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+B=${MEMCAP_BUILD:-$TOP/build}
+SRC=$B/src
+OUT=$B/out
+LOGS=$B/logs
+RES=$B/results
+# Unmodified upstream tree: the user's own (never written to) or ours.
+PRISTINE=${KSRC:-$B/pristine}
+TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+KVER_WANT=6.12
+# Top-level directories of the project that mirror the kernel tree.
+OVERLAY_DIRS="arch Documentation include mm tools virt"
+JOBS=${JOBS:-$(nproc)}
+CROSS=aarch64-linux-gnu-
+
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { printf 'memcap: error: %s\n' "$*" >&2; exit 1; }
+
+# Append one check result: result_add PASS|FAIL|SKIP name [detail]
+result_add() {
+	mkdir -p "$RES"
+	printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" >> "$RES/current.tsv"
+	printf '%-4s %s%s\n' "$1" "$2" "${3:+  ($3)}"
+}
+
+kernel_version() {
+	make -s -C "$1" kernelversion 2>/dev/null
+}

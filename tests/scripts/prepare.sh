@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Fetch the kernel source into build/src and apply the memcap overlay.
+#
+# Source: Debian's linux-source-6.12 tarball, or KSRC=<dir> (copied with
+# rsync, never modified).  Overlay: every file under $OVERLAY_DIRS is either
+# a new file, copied to the same path, or <path>.patch, applied to the
+# pristine <path>.  Files are only rewritten when their content changes, so
+# kbuild stays incremental.  build/overlay.sums records what was installed;
+# a file edited inside build/src is never overwritten silently.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$B"
+if [ -n "${KSRC:-}" ]; then
+	KSRC=$(cd "$KSRC" && pwd) || die "KSRC=$KSRC is not a directory"
+	[ -f "$KSRC/Makefile" ] && [ -d "$KSRC/mm" ] || die "KSRC=$KSRC is not a kernel tree"
+	[ -f "$KSRC/.config" ] && die "KSRC=$KSRC is configured in-tree; run 'make mrproper' there (memcap builds with O=)"
+	origin="ksrc:$KSRC"
+else
+	[ -f "$TARBALL" ] || die "$TARBALL missing (apt-get install linux-source-6.12)"
+	origin="tarball:$TARBALL:$(stat -c %s:%Y "$TARBALL")"
+fi
+
+# A different origin means a different tree: start again.
+if [ "$(cat "$B/origin" 2>/dev/null)" != "$origin" ]; then
+	log "fetch: new source ($origin)"
+	rm -rf "$SRC" "$B/pristine" "$B/overlay.sums" "$OUT"
+	if [ -z "${KSRC:-}" ]; then
+		rm -rf "$B/unpack"; mkdir -p "$B/unpack"
+		tar -xf "$TARBALL" -C "$B/unpack"
+		mv "$B/unpack"/linux-source-* "$B/pristine"
+		rmdir "$B/unpack"
+		cp -a "$B/pristine" "$SRC"
+	fi
+	echo "$origin" > "$B/origin"
+fi
+
+# Overlay inventory: "new <path>" or "patch <path>".
+inventory=$(cd "$TOP" && for d in $OVERLAY_DIRS; do
+	if [ -d "$d" ]; then find "$d" -type f; fi
+done | sort | sed -e 's/^\(.*\)\.patch$/patch \1/' -e t -e 's/^/new /')
+
+if [ -n "${KSRC:-}" ]; then
+	# Mirror the user's tree, leaving the files the overlay manages alone.
+	excl=$(mktemp)
+	echo "$inventory" | awk 'NF { print "/" $2 }' > "$excl"
+	echo /.git >> "$excl"
+	rsync -a --delete --exclude-from="$excl" "$KSRC/" "$SRC/"
+	rm -f "$excl"
+fi
+
+kver=$(kernel_version "$SRC")
+case "$kver" in
+"$KVER_WANT" | "$KVER_WANT".*) ;;
+*) die "the kernel in ${KSRC:-$TARBALL} is $kver; memcap is a series for Linux $KVER_WANT" ;;
+esac
+
+pristine() {	# the upstream version of a file
+	[ -f "$PRISTINE/$1" ] || return 1
+	echo "$PRISTINE/$1"
+}
+
+declare -A old_sum=()
+if [ -f "$B/overlay.sums" ]; then
+	while read -r sum kind p; do old_sum[$p]="$sum $kind"; done < "$B/overlay.sums"
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+newsums=$tmp/sums
+: > "$newsums"
+changed=0
+while read -r kind p; do
+	[ -n "$p" ] || continue
+	dst=$SRC/$p
+	if [ "$kind" = patch ]; then
+		orig=$(pristine "$p") || die "$p.patch: $p does not exist in Linux $kver"
+		want=$tmp/want
+		if ! patch -s -N -r - -o "$want" "$orig" < "$TOP/$p.patch" > "$tmp/patch.log" 2>&1; then
+			cat "$tmp/patch.log" >&2
+			die "$p.patch does not apply to $p of Linux $kver (${KSRC:-$TARBALL})"
+		fi
+	else
+		want=$TOP/$p
+		if [ -z "${old_sum[$p]:-}" ] && [ -f "$dst" ]; then
+			die "$p: new overlay file would replace the upstream file in Linux $kver; store a $p.patch instead"
+		fi
+	fi
+	if [ -f "$dst" ] && cmp -s "$want" "$dst"; then
+		:
+	else
+		if [ -n "${old_sum[$p]:-}" ] && [ -f "$dst" ] && [ -z "${FORCE:-}" ]; then
+			cur=$(md5sum < "$dst" | cut -d' ' -f1)
+			[ "$cur" = "${old_sum[$p]%% *}" ] || die "build/src/$p was edited in the build tree; run 'make refresh-patches' to keep the edit, or FORCE=1 to discard it"
+		fi
+		mkdir -p "$(dirname "$dst")"
+		cp "$want" "$dst"
+		changed=$((changed + 1))
+	fi
+	printf '%s %s %s\n' "$(md5sum < "$dst" | cut -d' ' -f1)" "$kind" "$p" >> "$newsums"
+	unset "old_sum[$p]"
+done <<< "$inventory"
+
+# Files the overlay no longer carries go back to upstream.
+for p in "${!old_sum[@]}"; do
+	kind=${old_sum[$p]#* }
+	if [ "$kind" = patch ]; then
+		cp -p "$PRISTINE/$p" "$SRC/$p"
+	else
+		rm -f "$SRC/$p"
+	fi
+	changed=$((changed + 1))
+done
+mv "$newsums" "$B/overlay.sums"
+echo "$kver" > "$B/kversion"
+log "overlay: Linux $kver, $(wc -l < "$B/overlay.sums") files, $changed changed"
