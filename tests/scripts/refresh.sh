@@ -3,29 +3,55 @@
 # Write edits made inside build/src back into the project: each patched
 # upstream file gets its <path>.patch regenerated, each new file is copied
 # back.  FILES="path ..." starts patching more upstream files.
+#
+# Only files edited in build/src since the overlay installed them are
+# written back (build/overlay.sums records what was installed).  A file
+# changed on both sides is a conflict and stops the refresh.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ -f "$B/overlay.sums" ] || die "no overlay applied yet; run 'make prepare' first"
 kver=$(cat "$B/kversion")
+declare -A sum=()
+while read -r s _ p; do sum[$p]=$s; done < "$B/overlay.sums"
+md5() { md5sum < "$1" | cut -d' ' -f1; }
+
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
 {
 	awk '{ print $2, $3 }' "$B/overlay.sums"
 	for f in ${FILES:-}; do echo "patch $f"; done
-} | sort -u -k2 | while read -r kind p; do
+} | sort -u -k2 > "$tmp.list"
+
+while read -r kind p; do
+	cur=$(md5 "$SRC/$p")
+	if [ -n "${sum[$p]:-}" ] && [ "$cur" = "${sum[$p]}" ]; then
+		continue	# not edited in build/src
+	fi
 	if [ "$kind" = patch ]; then
 		[ -f "$PRISTINE/$p" ] || die "$p is not an upstream file of Linux $kver"
 		out=$TOP/$p.patch
-		if diff -q "$PRISTINE/$p" "$SRC/$p" >/dev/null; then
-			[ -f "$out" ] && { rm -f "$out"; log "refresh: $p is upstream again, removed $p.patch"; }
+		if [ -n "${sum[$p]:-}" ] && [ -f "$out" ]; then
+			patch -s -o "$tmp" "$PRISTINE/$p" < "$out" >/dev/null 2>&1 || true
+			[ "$(md5 "$tmp")" = "${sum[$p]}" ] ||
+				die "$p changed both in build/src and in $p.patch; resolve by hand"
+		fi
+		if cmp -s "$PRISTINE/$p" "$SRC/$p"; then
+			rm -f "$out"
+			log "refresh: $p is upstream again, removed $p.patch"
 			continue
 		fi
 		mkdir -p "$(dirname "$out")"
-		diff -u --label "a/$p" --label "b/$p" "$PRISTINE/$p" "$SRC/$p" > "$out.tmp" || true
-		if cmp -s "$out.tmp" "$out"; then rm -f "$out.tmp"; else mv "$out.tmp" "$out"; log "refresh: wrote $p.patch"; fi
+		diff -u --label "a/$p" --label "b/$p" "$PRISTINE/$p" "$SRC/$p" > "$out" || true
+		log "refresh: wrote $p.patch"
 	else
-		cmp -s "$SRC/$p" "$TOP/$p" || { cp "$SRC/$p" "$TOP/$p"; log "refresh: copied back $p"; }
+		[ "$(md5 "$TOP/$p")" = "${sum[$p]}" ] ||
+			die "$p changed both in build/src and in the project; resolve by hand"
+		cp "$SRC/$p" "$TOP/$p"
+		log "refresh: copied back $p"
 	fi
-done
-# Record the build tree as in sync with the project.
+done < "$tmp.list"
+rm -f "$tmp.list"
+# The build tree and the project now agree.
 "$(dirname "$0")/prepare.sh"
 log "refresh: done (Linux $kver)"
