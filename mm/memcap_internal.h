@@ -36,7 +36,7 @@ struct memcap_record {
  */
 struct memcap_registry {
 	struct maple_tree tree;
-	struct mutex lock;
+	struct mutex lock;	/* serialises writers */
 };
 
 void memcap_registry_init(struct memcap_registry *reg);

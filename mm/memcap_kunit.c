@@ -27,10 +27,10 @@
 #include "memcap_internal.h"
 
 #define P		PAGE_SIZE
-#define BASE		(1ULL << 32)
+#define BASE		BIT_ULL(32)
 #define PFN(addr)	PHYS_PFN(addr)
 /* Far above RAM and devices on any platform these tests boot on. */
-#define GLOBAL_BASE	(1ULL << 44)
+#define GLOBAL_BASE	BIT_ULL(44)
 
 #define C	MEMCAP_CACHEABLE
 #define COH	MEMCAP_COHERENT
@@ -96,14 +96,15 @@ struct bad_case {
 #define PRE_START	(BASE + 16 * P)
 #define PRE_SIZE	(16 * P)
 #define PRE_CAPS	(C | COH)
+#define TOP_PAGE	(PHYS_ADDR_MAX & PAGE_MASK)
 
 static const struct bad_case bad_cases[] = {
 	{ "register zero size", OP_REGISTER, BASE, 0, C, "t", -EINVAL },
 	{ "register start not page aligned", OP_REGISTER, BASE + 1, P, C, "t", -EINVAL },
 	{ "register size not page aligned", OP_REGISTER, BASE, P + 512, C, "t", -EINVAL },
 	{ "register size below a page", OP_REGISTER, BASE, 1, C, "t", -EINVAL },
-	{ "register wraps around", OP_REGISTER, PHYS_ADDR_MAX & PAGE_MASK, 2 * P, C, "t", -EINVAL },
-	{ "register huge size wraps", OP_REGISTER, BASE, PHYS_ADDR_MAX & PAGE_MASK, C, "t", -EINVAL },
+	{ "register wraps around", OP_REGISTER, TOP_PAGE, 2 * P, C, "t", -EINVAL },
+	{ "register huge size wraps", OP_REGISTER, BASE, TOP_PAGE, C, "t", -EINVAL },
 	{ "register unknown bit", OP_REGISTER, BASE, P, C | (1U << 5), "t", -EOPNOTSUPP },
 	{ "register top bit", OP_REGISTER, BASE, P, C | (1U << 31), "t", -EOPNOTSUPP },
 	{ "register all bits", OP_REGISTER, BASE, P, ~0U, "t", -EOPNOTSUPP },
@@ -126,7 +127,7 @@ static const struct bad_case bad_cases[] = {
 	{ "unregister superset of record", OP_UNREGISTER, BASE + 15 * P, 18 * P, 0, NULL, -ENOENT },
 	{ "unregister zero size", OP_UNREGISTER, PRE_START, 0, 0, NULL, -EINVAL },
 	{ "unregister misaligned", OP_UNREGISTER, PRE_START + 8, PRE_SIZE, 0, NULL, -EINVAL },
-	{ "unregister wraps around", OP_UNREGISTER, PHYS_ADDR_MAX & PAGE_MASK, 2 * P, 0, NULL, -EINVAL },
+	{ "unregister wraps around", OP_UNREGISTER, TOP_PAGE, 2 * P, 0, NULL, -EINVAL },
 };
 
 KUNIT_ARRAY_PARAM_DESC(bad, bad_cases, name);
@@ -140,8 +141,8 @@ static void memcap_test_bad_input(struct kunit *test)
 	bool valid = !memcap_check_range(bc->start, bc->size);
 	int ret;
 
-	KUNIT_ASSERT_EQ(test, 0, memcap_registry_insert(reg, PRE_START,
-				PRE_SIZE, PRE_CAPS, "pre"));
+	ret = memcap_registry_insert(reg, PRE_START, PRE_SIZE, PRE_CAPS, "pre");
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	if (valid)
 		before = lookup(reg, bc->start, bc->size, &caps_before);
 
@@ -342,11 +343,12 @@ static void memcap_test_destroy_empties(struct kunit *test)
 {
 	struct memcap_registry *reg = test_reg(test);
 	unsigned int caps;
-	int i;
+	int i, ret;
 
-	for (i = 0; i < 64; i++)
-		KUNIT_ASSERT_EQ(test, 0, memcap_registry_insert(reg,
-					BASE + i * 2 * P, P, C, "many"));
+	for (i = 0; i < 64; i++) {
+		ret = memcap_registry_insert(reg, BASE + i * 2 * P, P, C, "many");
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
 	KUNIT_EXPECT_EQ(test, memcap_registry_count(reg), 64UL);
 	memcap_registry_destroy(reg);
 	KUNIT_EXPECT_EQ(test, memcap_registry_count(reg), 0UL);
@@ -652,8 +654,9 @@ static void memcap_test_concurrent_readers(struct kunit *test)
 	r->reg = reg;
 	init_completion(&r->done);
 	for (slot = 0; slot < RACE_SLOTS; slot++)
-		KUNIT_ASSERT_EQ(test, 0, memcap_registry_insert(reg,
-				BASE + slot * 8 * P, 4 * P, RACE_A, "race"));
+		KUNIT_ASSERT_EQ(test, 0,
+				memcap_registry_insert(reg, BASE + slot * 8 * P,
+						       4 * P, RACE_A, "race"));
 
 	t = kthread_run(race_writer, r, "memcap-race");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));

@@ -33,10 +33,11 @@ static unsigned int arm64_memcap_compute_baseline(void)
 	unsigned int caps = MEMCAP_CACHEABLE | MEMCAP_COHERENT |
 			    MEMCAP_EXCLUSIVES;
 	u64 isar0 = read_sanitised_ftr_reg(SYS_ID_AA64ISAR0_EL1);
+	unsigned int atomic;
 
-	if (cpuid_feature_extract_unsigned_field(isar0,
-			ID_AA64ISAR0_EL1_ATOMIC_SHIFT) >=
-	    ID_AA64ISAR0_EL1_ATOMIC_IMP)
+	atomic = cpuid_feature_extract_unsigned_field(isar0,
+						      ID_AA64ISAR0_EL1_ATOMIC_SHIFT);
+	if (atomic >= ID_AA64ISAR0_EL1_ATOMIC_IMP)
 		caps |= MEMCAP_ATOMICS;
 	if (system_supports_mte())
 		caps |= MEMCAP_TAGS;
@@ -93,6 +94,7 @@ unsigned int arch_memcap_default_caps(phys_addr_t start, phys_addr_t size)
 
 	if (!size || check_add_overflow(start, size, &end))
 		return caps & ~MEMCAP_TAGS;
+	/* Pairs with the release in arm64_memcap_init(). */
 	if (smp_load_acquire(&boot_regions)) {
 		if (arm64_memcap_is_boot_memory(start, end))
 			return caps;
