@@ -24,6 +24,29 @@ for f in $FRAGMENTS; do frags="$frags $TOP/tests/configs/$f"; done
 cc="ccache ${CROSS_COMPILE}gcc"
 mk=(make -s -C "$SRC" O="$O" ARCH="$ARCH" CROSS_COMPILE="$CROSS_COMPILE" CC="$cc" HOSTCC="ccache gcc" -j"$JOBS")
 
+# Every option a fragment sets must be in the final .config.
+check_fragments() {
+	local bad=0 line opt
+	# shellcheck disable=SC2086
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*)
+			opt=${line%%=*}
+			grep -qxF "$line" "$O/.config" || {
+				echo "  $line requested, got: $(grep -E "^$opt=|^# $opt is not set" "$O/.config" || echo unset)"
+				bad=1
+			} ;;
+		"# CONFIG_"*" is not set")
+			opt=${line#\# }; opt=${opt%% *}
+			if grep -qE "^$opt=" "$O/.config"; then
+				echo "  $line requested, got: $(grep -E "^$opt=" "$O/.config")"
+				bad=1
+			fi ;;
+		esac
+	done < <(cat $frags)
+	return $bad
+}
+
 # shellcheck disable=SC2086
 stamp=$( (cat $frags "$vfile"; cat "$B/kversion") | md5sum | cut -d' ' -f1)
 if [ ! -f "$O/.config" ] || [ "$(cat "$O/.config.stamp" 2>/dev/null)" != "$stamp" ]; then
@@ -32,17 +55,14 @@ if [ ! -f "$O/.config" ] || [ "$(cat "$O/.config.stamp" 2>/dev/null)" != "$stamp
 	# shellcheck disable=SC2086
 	(cd "$O" && ARCH=$ARCH "$SRC/scripts/kconfig/merge_config.sh" -m -O "$O" "$O/.config" $frags >/dev/null)
 	"${mk[@]}" olddefconfig >/dev/null
-	bad=0
-	# shellcheck disable=SC2086
-	while IFS= read -r line; do
-		case "$line" in
-		CONFIG_*=*) opt=${line%%=*}; grep -qxF "$line" "$O/.config" || { echo "  $line requested, got: $(grep -E "^$opt=|^# $opt is not set" "$O/.config" || echo unset)"; bad=1; } ;;
-		"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *}; grep -qE "^$opt=" "$O/.config" && { echo "  $line requested, got: $(grep -E "^$opt=" "$O/.config")"; bad=1; } ;;
-		esac
-	done < <(cat $frags)
-	[ "$bad" = 0 ] || die "build/$variant: the fragments do not hold (missing dependencies above)"
+	check_fragments || die "build/$variant: the fragments do not hold (missing dependencies above)"
 	echo "$stamp" > "$O/.config.stamp"
 fi
+
+# Kconfig files of the overlay may have changed: take new symbols' defaults
+# (never prompt) and make sure the fragments still hold.
+"${mk[@]}" olddefconfig >/dev/null
+check_fragments || die "build/$variant: the fragments no longer hold"
 
 log "build/$variant: make $TARGETS $*"
 "${mk[@]}" $TARGETS "$@"
