@@ -18,7 +18,9 @@
 #include <linux/ioport.h>
 #include <linux/memblock.h>
 #include <linux/memcap.h>
+#include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/overflow.h>
 #include <linux/pfn.h>
 #include <linux/seq_file.h>
@@ -493,6 +495,398 @@ enum memcap_coverage memcap_lookup_pfn(unsigned long pfn,
 }
 EXPORT_SYMBOL_GPL(memcap_lookup_pfn);
 
+
+/*
+ * The mm policy: which creators of struct pages need RAM-equivalent memory.
+ * See Documentation/mm/memcap.rst for the table and the reasons.
+ */
+static const bool memcap_use_needs_ram[MEMCAP_USE_NR] = {
+	[MEMCAP_USE_SYSTEM_RAM]		= true,
+	[MEMCAP_USE_DEVICE_PRIVATE]	= false,
+	[MEMCAP_USE_DEVICE_COHERENT]	= true,
+	[MEMCAP_USE_FS_DAX]		= true,
+	[MEMCAP_USE_DEVICE_GENERIC]	= true,
+	[MEMCAP_USE_PCI_P2PDMA]		= false,
+};
+
+static const char * const memcap_use_names[MEMCAP_USE_NR] = {
+	[MEMCAP_USE_SYSTEM_RAM]		= "hot-added System RAM",
+	[MEMCAP_USE_DEVICE_PRIVATE]	= "MEMORY_DEVICE_PRIVATE",
+	[MEMCAP_USE_DEVICE_COHERENT]	= "MEMORY_DEVICE_COHERENT",
+	[MEMCAP_USE_FS_DAX]		= "MEMORY_DEVICE_FS_DAX",
+	[MEMCAP_USE_DEVICE_GENERIC]	= "MEMORY_DEVICE_GENERIC",
+	[MEMCAP_USE_PCI_P2PDMA]		= "MEMORY_DEVICE_PCI_P2PDMA",
+};
+
+/**
+ * memcap_decide() - the mm policy for creating struct pages
+ * @use: what the pages are for
+ * @caps: the capabilities of the memory
+ * @baseline: what boot RAM supports, normally memcap_baseline()
+ * @strict: strict mode (refuse) rather than warn mode (allow and log)
+ *
+ * A pure function: page-allocator RAM, %MEMORY_DEVICE_COHERENT,
+ * %MEMORY_DEVICE_FS_DAX and %MEMORY_DEVICE_GENERIC pages must be
+ * RAM-equivalent; %MEMORY_DEVICE_PCI_P2PDMA and %MEMORY_DEVICE_PRIVATE may
+ * have any capabilities.  Malformed @caps are refused in either mode.
+ *
+ * Context: Any context.
+ * Return: the verdict.
+ */
+enum memcap_verdict memcap_decide(enum memcap_use use, unsigned int caps,
+				  unsigned int baseline, bool strict)
+{
+	if (use >= MEMCAP_USE_NR || !memcap_caps_valid(caps))
+		return MEMCAP_DENY;
+	if (!memcap_use_needs_ram[use] ||
+	    memcap_is_ram_equivalent(caps, baseline))
+		return MEMCAP_ALLOW;
+	return strict ? MEMCAP_DENY : MEMCAP_ALLOW_WARN;
+}
+EXPORT_SYMBOL_GPL(memcap_decide);
+
+/**
+ * memcap_range_caps() - capabilities of a range, from every source
+ * @start: physical address, page aligned
+ * @size: size in bytes, page aligned
+ *
+ * The record that covers the range if there is one; otherwise what the
+ * architecture says of an unregistered range, reduced by the records that
+ * cover parts of it.
+ *
+ * Context: Any context; lock-free.
+ * Return: a mask of &enum memcap_flags.
+ */
+unsigned int memcap_range_caps(phys_addr_t start, phys_addr_t size)
+{
+	unsigned int caps;
+
+	switch (memcap_lookup_pfn(PHYS_PFN(start), PHYS_PFN(size), &caps)) {
+	case MEMCAP_COVERED:
+		return caps;
+	case MEMCAP_PARTIAL:
+		return caps & memcap_default_caps(start, size);
+	default:
+		return memcap_default_caps(start, size);
+	}
+}
+EXPORT_SYMBOL_GPL(memcap_range_caps);
+
+static bool memcap_strict_mode __read_mostly = IS_ENABLED(CONFIG_MEMCAP_STRICT);
+
+static int memcap_mode_set(const char *val, const struct kernel_param *kp)
+{
+	if (sysfs_streq(val, "strict"))
+		WRITE_ONCE(memcap_strict_mode, true);
+	else if (sysfs_streq(val, "warn"))
+		WRITE_ONCE(memcap_strict_mode, false);
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int memcap_mode_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", memcap_strict_mode ? "strict" : "warn");
+}
+
+static const struct kernel_param_ops memcap_mode_ops = {
+	.set = memcap_mode_set,
+	.get = memcap_mode_get,
+};
+module_param_cb(mode, &memcap_mode_ops, NULL, 0444);
+MODULE_PARM_DESC(mode, "strict (refuse) or warn (allow, log once per range)");
+
+/**
+ * memcap_strict() - is the mm policy in strict mode?
+ *
+ * Context: Any context.
+ * Return: true in strict mode, false in warn mode.
+ */
+bool memcap_strict(void)
+{
+	return READ_ONCE(memcap_strict_mode);
+}
+EXPORT_SYMBOL_GPL(memcap_strict);
+
+/* Ranges already reported in warn mode. */
+struct memcap_warned {
+	struct list_head node;
+	phys_addr_t start;
+	phys_addr_t end;
+};
+static LIST_HEAD(memcap_warned_list);
+static DEFINE_MUTEX(memcap_warned_lock);
+
+static bool memcap_first_warning(phys_addr_t start, phys_addr_t end)
+{
+	struct memcap_warned *w;
+
+	guard(mutex)(&memcap_warned_lock);
+	list_for_each_entry(w, &memcap_warned_list, node)
+		if (w->start == start && w->end == end)
+			return false;
+	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	if (w) {
+		w->start = start;
+		w->end = end;
+		list_add(&w->node, &memcap_warned_list);
+	}
+	return true;
+}
+
+/*
+ * One message per refusal, and one per range in warn mode.  A pr_warn,
+ * not a WARN: drivers reach this from probes that userspace triggers.
+ */
+static void memcap_report(enum memcap_verdict v, enum memcap_use use,
+			  phys_addr_t start, phys_addr_t end, int more,
+			  unsigned int caps, const char *name,
+			  unsigned long caller)
+{
+	char missing[MEMCAP_FORMAT_LEN], have[MEMCAP_FORMAT_LEN];
+
+	if (v == MEMCAP_ALLOW_WARN && !memcap_first_warning(start, end))
+		return;
+	memcap_format(have, sizeof(have), caps);
+	if (!memcap_caps_valid(caps)) {
+		pr_warn("refused %s[mem %#010llx-%#010llx]%s for %s from %pS: inconsistent capabilities %s\n",
+			name ?: "", (u64)start, (u64)end - 1,
+			more ? " and more ranges" : "", memcap_use_names[use],
+			(void *)caller, have);
+		return;
+	}
+	memcap_format(missing, sizeof(missing),
+		      memcap_missing(caps, memcap_baseline()));
+	pr_warn("%s %s[mem %#010llx-%#010llx]%s for %s from %pS: missing %s (has %s)\n",
+		v == MEMCAP_DENY ? "refused" : "allowed in warn mode",
+		name ?: "", (u64)start, (u64)end - 1,
+		more ? " and more ranges" : "", memcap_use_names[use],
+		(void *)caller, missing, have);
+}
+
+#ifdef CONFIG_ZONE_DEVICE
+/* pgmaps that passed memremap_pages(), for debugfs. */
+struct memcap_pgmap_rec {
+	struct list_head node;
+	const struct dev_pagemap *pgmap;
+	enum memcap_use use;
+	unsigned int caps;
+	unsigned long caller;
+};
+static LIST_HEAD(memcap_pgmap_list);
+static DEFINE_MUTEX(memcap_pgmap_lock);
+
+static int memcap_pgmap_use(enum memory_type type, enum memcap_use *use)
+{
+	switch (type) {
+	case MEMORY_DEVICE_PRIVATE:
+		*use = MEMCAP_USE_DEVICE_PRIVATE;
+		return 0;
+	case MEMORY_DEVICE_COHERENT:
+		*use = MEMCAP_USE_DEVICE_COHERENT;
+		return 0;
+	case MEMORY_DEVICE_FS_DAX:
+		*use = MEMCAP_USE_FS_DAX;
+		return 0;
+	case MEMORY_DEVICE_GENERIC:
+		*use = MEMCAP_USE_DEVICE_GENERIC;
+		return 0;
+	case MEMORY_DEVICE_PCI_P2PDMA:
+		*use = MEMCAP_USE_PCI_P2PDMA;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/**
+ * memcap_pgmap_prepare() - apply the mm policy before memremap_pages()
+ * @pgmap: the pgmap about to be mapped
+ * @caller: return address of the memremap_pages() caller
+ *
+ * Resolves the capabilities of @pgmap (the caller's, when it set
+ * %PGMAP_MEMCAP_VALID, else those of its ranges, see memcap_range_caps()),
+ * stores them in @pgmap->memcap, applies memcap_decide() and, when the
+ * pgmap may be created, publishes its record.  On error nothing is kept.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, -EINVAL when the policy refuses the pgmap, or -ENOMEM.
+ */
+int memcap_pgmap_prepare(struct dev_pagemap *pgmap, unsigned long caller)
+{
+	struct memcap_pgmap_rec *rec;
+	enum memcap_verdict v;
+	enum memcap_use use;
+	unsigned int caps;
+	int i;
+
+	/* An unknown type is memremap_pages()'s to report. */
+	if (memcap_pgmap_use(pgmap->type, &use) || pgmap->nr_range < 1)
+		return 0;
+
+	if (pgmap->flags & PGMAP_MEMCAP_VALID) {
+		caps = pgmap->memcap;
+	} else {
+		caps = MEMCAP_ALL;
+		for (i = 0; i < pgmap->nr_range; i++)
+			caps &= memcap_range_caps(pgmap->ranges[i].start,
+						  range_len(&pgmap->ranges[i]));
+	}
+
+	v = memcap_decide(use, caps, memcap_baseline(), memcap_strict());
+	if (v != MEMCAP_ALLOW)
+		memcap_report(v, use, pgmap->ranges[0].start,
+			      pgmap->ranges[0].end + 1, pgmap->nr_range - 1,
+			      caps, NULL, caller);
+	if (v == MEMCAP_DENY)
+		return -EINVAL;
+
+	rec = kmalloc(sizeof(*rec), GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	rec->pgmap = pgmap;
+	rec->use = use;
+	rec->caps = caps;
+	rec->caller = caller;
+	pgmap->memcap = caps;
+	guard(mutex)(&memcap_pgmap_lock);
+	list_add_tail(&rec->node, &memcap_pgmap_list);
+	return 0;
+}
+
+/**
+ * memcap_pgmap_release() - forget the record of a pgmap
+ * @pgmap: a pgmap being unmapped; one without a record is ignored
+ *
+ * Context: Process context; may sleep.
+ */
+void memcap_pgmap_release(struct dev_pagemap *pgmap)
+{
+	struct memcap_pgmap_rec *rec, *found = NULL;
+
+	scoped_guard(mutex, &memcap_pgmap_lock) {
+		list_for_each_entry(rec, &memcap_pgmap_list, node) {
+			if (rec->pgmap == pgmap) {
+				list_del(&rec->node);
+				found = rec;
+				break;
+			}
+		}
+	}
+	kfree(found);
+}
+
+/**
+ * memcap_pgmap_published() - the record of a pgmap, if it has one
+ * @pgmap: the pgmap
+ * @caps: set to the recorded capabilities when there is a record
+ *
+ * Context: Process context; may sleep.
+ * Return: true if @pgmap has a record.
+ */
+bool memcap_pgmap_published(const struct dev_pagemap *pgmap,
+			    unsigned int *caps)
+{
+	struct memcap_pgmap_rec *rec;
+
+	guard(mutex)(&memcap_pgmap_lock);
+	list_for_each_entry(rec, &memcap_pgmap_list, node) {
+		if (rec->pgmap == pgmap) {
+			*caps = rec->caps;
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * memcap_pgmap_count() - number of pgmap records
+ *
+ * Context: Process context; may sleep.
+ * Return: the number of pgmaps that memremap_pages() accepted and that
+ * are still mapped.
+ */
+unsigned long memcap_pgmap_count(void)
+{
+	struct memcap_pgmap_rec *rec;
+	unsigned long n = 0;
+
+	guard(mutex)(&memcap_pgmap_lock);
+	list_for_each_entry(rec, &memcap_pgmap_list, node)
+		n++;
+	return n;
+}
+
+static void memcap_show_pgmaps(struct seq_file *m)
+{
+	char buf[MEMCAP_FORMAT_LEN];
+	struct memcap_pgmap_rec *rec;
+	int i;
+
+	guard(mutex)(&memcap_pgmap_lock);
+	list_for_each_entry(rec, &memcap_pgmap_list, node) {
+		memcap_format(buf, sizeof(buf), rec->caps);
+		for (i = 0; i < rec->pgmap->nr_range; i++)
+			seq_printf(m, "pgmap %#012llx-%#012llx %-40s type=%s owner=%ps\n",
+				   (u64)rec->pgmap->ranges[i].start,
+				   (u64)rec->pgmap->ranges[i].end, buf,
+				   memcap_use_names[rec->use],
+				   (void *)rec->caller);
+	}
+}
+#else
+bool memcap_pgmap_published(const struct dev_pagemap *pgmap,
+			    unsigned int *caps)
+{
+	return false;
+}
+
+unsigned long memcap_pgmap_count(void)
+{
+	return 0;
+}
+
+static void memcap_show_pgmaps(struct seq_file *m)
+{
+}
+#endif /* CONFIG_ZONE_DEVICE */
+
+#ifdef CONFIG_MEMORY_HOTPLUG
+/**
+ * memcap_hotplug_check() - apply the mm policy to hot-added System RAM
+ * @res: the resource about to become System RAM
+ * @pgprot: protection of the linear map; made untagged unless the range
+ *	has %MEMCAP_TAGS
+ * @caller: return address of the add_memory_resource() caller
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or -EINVAL when the policy refuses the range.
+ */
+int memcap_hotplug_check(const struct resource *res, pgprot_t *pgprot,
+			 unsigned long caller)
+{
+	phys_addr_t start = res->start, size = resource_size(res);
+	unsigned int caps = memcap_range_caps(start, size);
+	enum memcap_verdict v;
+
+	v = memcap_decide(MEMCAP_USE_SYSTEM_RAM, caps, memcap_baseline(),
+			  memcap_strict());
+	if (v != MEMCAP_ALLOW) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s ", res->name ?: "");
+		memcap_report(v, MEMCAP_USE_SYSTEM_RAM, start, start + size, 0,
+			      caps, name, caller);
+	}
+	if (v == MEMCAP_DENY)
+		return -EINVAL;
+	/* Never map tagged what has no tag storage (arm64 pgprot_mhp). */
+	if (!(caps & MEMCAP_TAGS))
+		*pgprot = PAGE_KERNEL;
+	return 0;
+}
+#endif /* CONFIG_MEMORY_HOTPLUG */
+
 #ifdef CONFIG_DEBUG_FS
 static void memcap_show_caps(struct seq_file *m, const char *what,
 			     unsigned int caps)
@@ -523,6 +917,7 @@ static int memcap_ranges_show(struct seq_file *m, void *v)
 			   (unsigned long long)PFN_PHYS(rec->last_pfn + 1) - 1,
 			   buf, rec->owner);
 	}
+	memcap_show_pgmaps(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(memcap_ranges);

@@ -8,6 +8,7 @@
 #include <linux/maple_tree.h>
 #include <linux/memcap.h>
 #include <linux/mutex.h>
+#include <linux/pgtable.h>
 #include <linux/rcupdate.h>
 
 /**
@@ -52,5 +53,37 @@ enum memcap_coverage memcap_registry_lookup(struct memcap_registry *reg,
 					    unsigned int *caps);
 unsigned long memcap_registry_count(struct memcap_registry *reg);
 int memcap_check_range(phys_addr_t start, phys_addr_t size);
+
+/* Hooks for mm/memremap.c and mm/memory_hotplug.c. */
+struct dev_pagemap;
+struct resource;
+
+#ifdef CONFIG_MEMCAP
+int memcap_pgmap_prepare(struct dev_pagemap *pgmap, unsigned long caller);
+void memcap_pgmap_release(struct dev_pagemap *pgmap);
+int memcap_hotplug_check(const struct resource *res, pgprot_t *pgprot,
+			 unsigned long caller);
+#else
+static inline int memcap_pgmap_prepare(struct dev_pagemap *pgmap,
+				       unsigned long caller)
+{
+	return 0;
+}
+
+static inline void memcap_pgmap_release(struct dev_pagemap *pgmap)
+{
+}
+
+static inline int memcap_hotplug_check(const struct resource *res,
+				       pgprot_t *pgprot, unsigned long caller)
+{
+	return 0;
+}
+#endif
+
+/* For the KUnit tests: the pgmap records that debugfs lists. */
+bool memcap_pgmap_published(const struct dev_pagemap *pgmap,
+			    unsigned int *caps);
+unsigned long memcap_pgmap_count(void);
 
 #endif /* _MM_MEMCAP_INTERNAL_H */

@@ -77,6 +77,41 @@ enum memcap_coverage {
 };
 
 /**
+ * enum memcap_use - what the kernel is about to make of a range
+ * @MEMCAP_USE_SYSTEM_RAM: page-allocator RAM, from add_memory() and friends
+ * @MEMCAP_USE_DEVICE_PRIVATE: %MEMORY_DEVICE_PRIVATE pages, not addressable
+ *	by the CPU
+ * @MEMCAP_USE_DEVICE_COHERENT: %MEMORY_DEVICE_COHERENT pages, migration
+ *	targets for any anonymous page
+ * @MEMCAP_USE_FS_DAX: %MEMORY_DEVICE_FS_DAX pages, mapped to users
+ * @MEMCAP_USE_DEVICE_GENERIC: %MEMORY_DEVICE_GENERIC pages, mapped to users
+ * @MEMCAP_USE_PCI_P2PDMA: %MEMORY_DEVICE_PCI_P2PDMA pages, never used as RAM
+ * @MEMCAP_USE_NR: number of uses
+ */
+enum memcap_use {
+	MEMCAP_USE_SYSTEM_RAM,
+	MEMCAP_USE_DEVICE_PRIVATE,
+	MEMCAP_USE_DEVICE_COHERENT,
+	MEMCAP_USE_FS_DAX,
+	MEMCAP_USE_DEVICE_GENERIC,
+	MEMCAP_USE_PCI_P2PDMA,
+	MEMCAP_USE_NR,
+};
+
+/**
+ * enum memcap_verdict - what the mm policy says of a range
+ * @MEMCAP_ALLOW: the policy is met, or does not apply to this use
+ * @MEMCAP_ALLOW_WARN: the policy is not met, but warn mode lets it through
+ * @MEMCAP_DENY: the policy is not met (strict mode), or the capabilities
+ *	are malformed (any mode)
+ */
+enum memcap_verdict {
+	MEMCAP_ALLOW,
+	MEMCAP_ALLOW_WARN,
+	MEMCAP_DENY,
+};
+
+/**
  * memcap_caps_valid() - check that a capability set is self-consistent
  * @caps: a mask of &enum memcap_flags
  *
@@ -124,6 +159,10 @@ static inline bool memcap_is_ram_equivalent(unsigned int caps,
 unsigned int memcap_baseline(void);
 unsigned int memcap_default_caps(phys_addr_t start, phys_addr_t size);
 int memcap_format(char *buf, size_t len, unsigned int caps);
+unsigned int memcap_range_caps(phys_addr_t start, phys_addr_t size);
+bool memcap_strict(void);
+enum memcap_verdict memcap_decide(enum memcap_use use, unsigned int caps,
+				  unsigned int baseline, bool strict);
 
 int memcap_register(phys_addr_t start, phys_addr_t size, unsigned int caps,
 		    const char *owner);
@@ -166,6 +205,12 @@ static inline int memcap_format(char *buf, size_t len, unsigned int caps)
 	if (len)
 		buf[0] = '\0';
 	return 0;
+}
+
+static inline unsigned int memcap_range_caps(phys_addr_t start,
+					     phys_addr_t size)
+{
+	return memcap_baseline();
 }
 
 static inline int memcap_register(phys_addr_t start, phys_addr_t size,
