@@ -495,7 +495,6 @@ enum memcap_coverage memcap_lookup_pfn(unsigned long pfn,
 }
 EXPORT_SYMBOL_GPL(memcap_lookup_pfn);
 
-
 /*
  * The mm policy: which creators of struct pages need RAM-equivalent memory.
  * See Documentation/mm/memcap.rst for the table and the reasons.
@@ -615,6 +614,7 @@ struct memcap_warned {
 	phys_addr_t start;
 	phys_addr_t end;
 };
+
 static LIST_HEAD(memcap_warned_list);
 static DEFINE_MUTEX(memcap_warned_lock);
 
@@ -674,6 +674,7 @@ struct memcap_pgmap_rec {
 	unsigned int caps;
 	unsigned long caller;
 };
+
 static LIST_HEAD(memcap_pgmap_list);
 static DEFINE_MUTEX(memcap_pgmap_lock);
 

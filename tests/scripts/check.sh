@@ -28,11 +28,17 @@ stage() {
 	return $rc
 }
 
-# results_from <command...>: add the TSV lines a parser prints.
+# results_from <command...>: add the TSV lines a parser prints.  A skipped
+# check did not run, so it counts as failed.
 results_from() {
 	local st name detail
 	while IFS=$'\t' read -r st name detail; do
-		[ -n "$st" ] && result_add "$st" "$name" "$detail"
+		[ -n "$st" ] || continue
+		if [ "$st" = SKIP ]; then
+			st=FAIL
+			detail="skipped: $detail"
+		fi
+		result_add "$st" "$name" "$detail"
 	done < <("$@")
 }
 
@@ -66,11 +72,28 @@ stage deps bash "$S/deps.sh" &&
 	stage initramfs bash "$S/initramfs.sh" arm64 &&
 	built=1
 
-# Boot 1: the reference platform (-cpu max: MTE, LSE, FWB; no DIC).
-boot_and_check mte max,pauth-impdef=on ",mte=on" "" \
-	memcap_registry memcap_baseline
+# The memory above mem=768M, for the real-memory KUnit cases.
+DEVMEM="memcap_mm_kunit.devmem_start=0x70000000 memcap_mm_kunit.devmem_size=0x10000000"
+SUITES="memcap_registry memcap_baseline memcap_policy memcap_memremap memcap_hotplug"
+MAX=max,pauth-impdef=on
+
+# Boot 1: the reference platform (-cpu max: MTE, LSE, FWB; no DIC), strict.
+# shellcheck disable=SC2086
+boot_and_check mte "$MAX" ",mte=on" "$DEVMEM" $SUITES
 results_from python3 "$S/debugfs_check.py" "$LOGS/mte.log" mte \
 	"baseline=cacheable|coherent|exclusives|atomics|tags" \
+	"unregistered=cacheable|coherent|exclusives|atomics"
+
+# Boot 2: the same machine and kernel in warn mode.
+# shellcheck disable=SC2086
+boot_and_check mte-warn "$MAX" ",mte=on" "$DEVMEM memcap.mode=warn" $SUITES
+results_from python3 "$S/warnonce_check.py" "$LOGS/mte-warn.log" mte-warn 9
+
+# Boot 3: a host without MTE (Cortex-A76: LSE, no MTE, no FWB), strict.
+# shellcheck disable=SC2086
+boot_and_check nomte cortex-a76 "" "$DEVMEM" $SUITES
+results_from python3 "$S/debugfs_check.py" "$LOGS/nomte.log" nomte \
+	"baseline=cacheable|coherent|exclusives|atomics" \
 	"unregistered=cacheable|coherent|exclusives|atomics"
 
 T1=$(date +%s)

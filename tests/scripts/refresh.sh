@@ -42,7 +42,10 @@ while read -r kind p; do
 			continue
 		fi
 		mkdir -p "$(dirname "$out")"
-		diff -u --label "a/$p" --label "b/$p" "$PRISTINE/$p" "$SRC/$p" > "$out" || true
+		{
+			echo "diff --git a/$p b/$p"
+			diff -u --label "a/$p" --label "b/$p" "$PRISTINE/$p" "$SRC/$p" || true
+		} > "$out"
 		log "refresh: wrote $p.patch"
 	else
 		[ "$(md5 "$TOP/$p")" = "${sum[$p]}" ] ||

@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the memcap mm policy: the decision function, and
+ * memremap_pages() and memory hotplug on real memory outside boot RAM.
+ *
+ * The real-memory cases need physical memory that the kernel does not use:
+ * boot with more RAM than mem= gives the kernel and name the rest with
+ * memcap_mm_kunit.devmem_start= and memcap_mm_kunit.devmem_size= (the
+ * harness boots QEMU with -m 1G and mem=768M, so 0x70000000 + 256M).
+ * memremap cases use 4 MiB chunks of its first half; the hotplug cases use
+ * the last memory block.
+ */
+
+#include <kunit/test.h>
+#include <linux/init.h>
+#include <linux/ioport.h>
+#include <linux/memblock.h>
+#include <linux/memcap.h>
+#include <linux/memory.h>
+#include <linux/memory_hotplug.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/pfn.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include "memcap_internal.h"
+
+static u64 devmem_start;
+module_param(devmem_start, ullong, 0444);
+MODULE_PARM_DESC(devmem_start, "start of unused physical memory for the tests");
+static u64 devmem_size;
+module_param(devmem_size, ullong, 0444);
+MODULE_PARM_DESC(devmem_size, "size of that memory");
+
+#define C	MEMCAP_CACHEABLE
+#define COH	MEMCAP_COHERENT
+#define EXCL	MEMCAP_EXCLUSIVES
+#define ATOM	MEMCAP_ATOMICS
+#define TAGS	MEMCAP_TAGS
+#define ALL	MEMCAP_ALL
+#define NO_MTE	(C | COH | EXCL | ATOM)
+#define NO_LSE	(C | COH | EXCL | TAGS)
+
+/* ---- The decision function against a table written out by hand ---- */
+
+/*
+ * One letter per use, in enum memcap_use order: System RAM, DEVICE_PRIVATE,
+ * DEVICE_COHERENT, FS_DAX, DEVICE_GENERIC, PCI_P2PDMA.
+ * A: allowed, W: allowed with a warning, D: denied.
+ */
+struct decide_case {
+	const char *name;
+	unsigned int caps;
+	unsigned int baseline;
+	const char *strict;
+	const char *warn;
+};
+
+static const struct decide_case decide_cases[] = {
+	{ "every cap, MTE baseline", ALL, ALL, "AAAAAA", "AAAAAA" },
+	{ "missing tags, MTE baseline", ALL & ~TAGS, ALL, "DADDDA", "WAWWWA" },
+	{ "missing atomics, MTE baseline", ALL & ~ATOM, ALL, "DADDDA", "WAWWWA" },
+	{ "missing exclusives, MTE baseline", ALL & ~EXCL, ALL, "DADDDA", "WAWWWA" },
+	{ "missing coherent, MTE baseline", ALL & ~COH, ALL, "DADDDA", "WAWWWA" },
+	{ "missing tags and atomics, MTE baseline", C | COH | EXCL, ALL, "DADDDA", "WAWWWA" },
+	{ "cacheable only, MTE baseline", C, ALL, "DADDDA", "WAWWWA" },
+	{ "no caps (uncached), MTE baseline", 0, ALL, "DADDDA", "WAWWWA" },
+	{ "missing tags, baseline without MTE", NO_MTE, NO_MTE, "AAAAAA", "AAAAAA" },
+	{ "every cap, baseline without MTE", ALL, NO_MTE, "AAAAAA", "AAAAAA" },
+	{ "missing atomics, baseline without MTE", C | COH | EXCL, NO_MTE, "DADDDA", "WAWWWA" },
+	{ "missing coherent, baseline without MTE", C | EXCL | ATOM, NO_MTE, "DADDDA", "WAWWWA" },
+	{ "missing atomics, baseline without LSE", NO_LSE, NO_LSE, "AAAAAA", "AAAAAA" },
+	{ "missing tags, baseline without LSE", C | COH | EXCL, NO_LSE, "DADDDA", "WAWWWA" },
+	{ "tags without cacheable", TAGS, ALL, "DDDDDD", "DDDDDD" },
+	{ "coherent without cacheable", COH, NO_MTE, "DDDDDD", "DDDDDD" },
+	{ "unknown bit", ALL | (1U << 5), ALL, "DDDDDD", "DDDDDD" },
+	{ "top bit", NO_MTE | (1U << 31), NO_MTE, "DDDDDD", "DDDDDD" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(decide, decide_cases, name);
+
+static enum memcap_verdict letter(char c)
+{
+	return c == 'A' ? MEMCAP_ALLOW : c == 'W' ? MEMCAP_ALLOW_WARN :
+	       MEMCAP_DENY;
+}
+
+static void memcap_test_decide(struct kunit *test)
+{
+	const struct decide_case *dc = test->param_value;
+	enum memcap_use use;
+
+	KUNIT_ASSERT_EQ(test, strlen(dc->strict), (size_t)MEMCAP_USE_NR);
+	KUNIT_ASSERT_EQ(test, strlen(dc->warn), (size_t)MEMCAP_USE_NR);
+	for (use = 0; use < MEMCAP_USE_NR; use++) {
+		KUNIT_EXPECT_EQ_MSG(test, memcap_decide(use, dc->caps,
+							dc->baseline, true),
+				    letter(dc->strict[use]), "strict, use %d", use);
+		KUNIT_EXPECT_EQ_MSG(test, memcap_decide(use, dc->caps,
+							dc->baseline, false),
+				    letter(dc->warn[use]), "warn, use %d", use);
+	}
+}
+
+static void memcap_test_decide_bad_use(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, memcap_decide(MEMCAP_USE_NR, ALL, ALL, false),
+			MEMCAP_DENY);
+	KUNIT_EXPECT_EQ(test, memcap_decide(-1, ALL, ALL, false), MEMCAP_DENY);
+}
+
+/* The capabilities of a range come from the record, else from the arch. */
+static void memcap_test_range_caps(struct kunit *test)
+{
+	phys_addr_t s = BIT_ULL(44) + SZ_1G;
+	unsigned int def = memcap_default_caps(s, SZ_2M);
+
+	KUNIT_EXPECT_EQ(test, memcap_range_caps(s, SZ_2M), def);
+	KUNIT_ASSERT_EQ(test, 0, memcap_register(s, SZ_1M, C | COH, "kunit"));
+	KUNIT_EXPECT_EQ(test, memcap_range_caps(s, SZ_1M), C | COH);
+	/* Half covered: the record and the arch's answer, intersected. */
+	KUNIT_EXPECT_EQ(test, memcap_range_caps(s, SZ_2M), (C | COH) & def);
+	KUNIT_EXPECT_EQ(test, 0, memcap_unregister(s, SZ_1M));
+}
+
+static void memcap_test_mode_param(struct kunit *test)
+{
+	kunit_info(test, "mode: %s\n", memcap_strict() ? "strict" : "warn");
+	KUNIT_EXPECT_EQ(test, memcap_strict(),
+			strstr(saved_command_line, "memcap.mode=warn") ? false :
+			strstr(saved_command_line, "memcap.mode=strict") ? true :
+			IS_ENABLED(CONFIG_MEMCAP_STRICT));
+}
+
+static struct kunit_case memcap_policy_cases[] = {
+	KUNIT_CASE_PARAM(memcap_test_decide, decide_gen_params),
+	KUNIT_CASE(memcap_test_decide_bad_use),
+	KUNIT_CASE(memcap_test_range_caps),
+	KUNIT_CASE(memcap_test_mode_param),
+	{}
+};
+
+static struct kunit_suite memcap_policy_suite = {
+	.name = "memcap_policy",
+	.test_cases = memcap_policy_cases,
+};
+
+/* ---- Real memory: what a refusal must not leave behind ---- */
+
+static bool have_devmem(struct kunit *test)
+{
+	if (devmem_size >= SZ_256M && IS_ALIGNED(devmem_start, SZ_128M))
+		return true;
+	kunit_skip(test, "no unused memory: see memcap_mm_kunit.devmem_start");
+	return false;
+}
+
+static void expect_nothing_left(struct kunit *test, phys_addr_t start,
+				phys_addr_t size)
+{
+	unsigned long first = PHYS_PFN(start), last = PHYS_PFN(start + size) - 1;
+	struct dev_pagemap *pgmap;
+
+	pgmap = get_dev_pagemap(first, NULL);
+	KUNIT_EXPECT_NULL(test, pgmap);
+	if (pgmap)
+		put_dev_pagemap(pgmap);
+	pgmap = get_dev_pagemap(last, NULL);
+	KUNIT_EXPECT_NULL(test, pgmap);
+	if (pgmap)
+		put_dev_pagemap(pgmap);
+	KUNIT_EXPECT_FALSE(test, pfn_valid(first));
+	KUNIT_EXPECT_FALSE(test, pfn_valid(last));
+	KUNIT_EXPECT_NULL(test, pfn_to_online_page(first));
+	KUNIT_EXPECT_EQ(test, region_intersects(start, size, IORESOURCE_MEM,
+						IORES_DESC_NONE),
+			REGION_DISJOINT);
+#ifdef CONFIG_ARCH_KEEP_MEMBLOCK
+	KUNIT_EXPECT_FALSE(test, memblock_is_region_memory(start, size));
+#endif
+}
+
+#ifdef CONFIG_ZONE_DEVICE
+enum caps_source {
+	SRC_BASELINE,		/* pgmap_set_memcap(baseline) */
+	SRC_NO_TAGS,		/* pgmap_set_memcap(baseline without tags) */
+	SRC_NO_ATOMICS,		/* pgmap_set_memcap(baseline without atomics) */
+	SRC_RECORD,		/* nothing set; a registry record with the baseline */
+	SRC_LEGACY,		/* nothing set, no record: the arch's answer */
+};
+
+struct remap_case {
+	const char *name;
+	enum memory_type type;
+	enum caps_source src;
+};
+
+static const struct remap_case remap_cases[] = {
+	{ "coherent, baseline caps", MEMORY_DEVICE_COHERENT, SRC_BASELINE },
+	{ "coherent, missing tags", MEMORY_DEVICE_COHERENT, SRC_NO_TAGS },
+	{ "coherent, missing atomics", MEMORY_DEVICE_COHERENT, SRC_NO_ATOMICS },
+	{ "coherent, caps from a record", MEMORY_DEVICE_COHERENT, SRC_RECORD },
+	{ "coherent, legacy caller", MEMORY_DEVICE_COHERENT, SRC_LEGACY },
+	{ "generic, baseline caps", MEMORY_DEVICE_GENERIC, SRC_BASELINE },
+	{ "generic, missing tags", MEMORY_DEVICE_GENERIC, SRC_NO_TAGS },
+	{ "generic, missing atomics", MEMORY_DEVICE_GENERIC, SRC_NO_ATOMICS },
+	{ "generic, caps from a record", MEMORY_DEVICE_GENERIC, SRC_RECORD },
+	{ "generic, legacy caller", MEMORY_DEVICE_GENERIC, SRC_LEGACY },
+	{ "fsdax, baseline caps", MEMORY_DEVICE_FS_DAX, SRC_BASELINE },
+	{ "fsdax, missing tags", MEMORY_DEVICE_FS_DAX, SRC_NO_TAGS },
+	{ "fsdax, missing atomics", MEMORY_DEVICE_FS_DAX, SRC_NO_ATOMICS },
+	{ "fsdax, caps from a record", MEMORY_DEVICE_FS_DAX, SRC_RECORD },
+	{ "fsdax, legacy caller", MEMORY_DEVICE_FS_DAX, SRC_LEGACY },
+	{ "p2pdma, baseline caps", MEMORY_DEVICE_PCI_P2PDMA, SRC_BASELINE },
+	{ "p2pdma, missing tags", MEMORY_DEVICE_PCI_P2PDMA, SRC_NO_TAGS },
+	{ "p2pdma, missing atomics", MEMORY_DEVICE_PCI_P2PDMA, SRC_NO_ATOMICS },
+	{ "p2pdma, caps from a record", MEMORY_DEVICE_PCI_P2PDMA, SRC_RECORD },
+	{ "p2pdma, legacy caller", MEMORY_DEVICE_PCI_P2PDMA, SRC_LEGACY },
+};
+
+KUNIT_ARRAY_PARAM_DESC(remap, remap_cases, name);
+
+static void memcap_test_page_free(struct page *page)
+{
+}
+
+static const struct dev_pagemap_ops memcap_test_pgmap_ops = {
+	.page_free = memcap_test_page_free,
+};
+
+#define CHUNK	SZ_4M
+#define MAPLEN	SZ_2M
+
+static struct dev_pagemap *new_pgmap(struct kunit *test, enum memory_type type,
+				     phys_addr_t start)
+{
+	struct dev_pagemap *pgmap;
+
+	pgmap = kunit_kzalloc(test, sizeof(*pgmap), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pgmap);
+	pgmap->type = type;
+	pgmap->range.start = start;
+	pgmap->range.end = start + MAPLEN - 1;
+	pgmap->nr_range = 1;
+	if (type == MEMORY_DEVICE_COHERENT) {
+		pgmap->ops = &memcap_test_pgmap_ops;
+		pgmap->owner = test;
+	}
+	return pgmap;
+}
+
+/* Map, check that the pages work and are recorded, unmap. */
+static void remap_accepted(struct kunit *test, struct dev_pagemap *pgmap,
+			   void *ret, unsigned int want_caps)
+{
+	phys_addr_t start = pgmap->range.start;
+	unsigned long pfn = PHYS_PFN(start);
+	unsigned long before = memcap_pgmap_count() - 1;
+	struct dev_pagemap *found;
+	u64 *p = __va(start), *q = __va(start + MAPLEN - 8);
+	unsigned int caps = ~0U;
+	struct page *page;
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(ret), "memremap_pages: %ld",
+			       PTR_ERR(ret));
+	KUNIT_EXPECT_PTR_EQ(test, ret, (void *)p);
+	KUNIT_EXPECT_TRUE(test, memcap_pgmap_published(pgmap, &caps));
+	KUNIT_EXPECT_EQ(test, caps, want_caps);
+	KUNIT_EXPECT_EQ(test, pgmap->memcap, want_caps);
+
+	found = get_dev_pagemap(pfn, NULL);
+	KUNIT_EXPECT_PTR_EQ(test, found, pgmap);
+	if (found)
+		put_dev_pagemap(found);
+	KUNIT_EXPECT_TRUE(test, pfn_valid(pfn));
+	page = pfn_to_page(pfn);
+	KUNIT_EXPECT_TRUE(test, is_zone_device_page(page));
+	KUNIT_EXPECT_PTR_EQ(test, page->pgmap, pgmap);
+
+	/* The linear map works: aligned 64-bit accesses, fine on Device too. */
+	WRITE_ONCE(*p, 0x6d656d6361700001ULL);
+	WRITE_ONCE(*q, 0x6d656d6361700002ULL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*p), 0x6d656d6361700001ULL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*q), 0x6d656d6361700002ULL);
+
+	memunmap_pages(pgmap);
+	KUNIT_EXPECT_FALSE(test, memcap_pgmap_published(pgmap, &caps));
+	KUNIT_EXPECT_EQ(test, memcap_pgmap_count(), before);
+	expect_nothing_left(test, start, MAPLEN);
+}
+
+static void memcap_test_memremap(struct kunit *test)
+{
+	const struct remap_case *rc = test->param_value;
+	unsigned int base = memcap_baseline(), caps = 0;
+	unsigned long idx = rc - remap_cases;
+	phys_addr_t start = devmem_start + idx * CHUNK;
+	unsigned long before;
+	bool want_ok, ram_needed;
+	int round;
+
+	if (!have_devmem(test))
+		return;
+	switch (rc->src) {
+	case SRC_BASELINE:
+	case SRC_RECORD:
+		caps = base;
+		break;
+	case SRC_NO_TAGS:
+		caps = base & ~TAGS;
+		break;
+	case SRC_NO_ATOMICS:
+		caps = base & ~ATOM;
+		break;
+	case SRC_LEGACY:
+		caps = memcap_default_caps(start, MAPLEN);
+		break;
+	}
+	ram_needed = rc->type != MEMORY_DEVICE_PCI_P2PDMA;
+	want_ok = !ram_needed || memcap_is_ram_equivalent(caps, base) ||
+		  !memcap_strict();
+	kunit_info(test, "caps %#x baseline %#x: expect %s\n", caps, base,
+		   want_ok ? "accepted" : "refused");
+
+	if (rc->src == SRC_RECORD)
+		KUNIT_ASSERT_EQ(test, 0, memcap_register(start, MAPLEN, caps,
+							 "memcap_mm_kunit"));
+	/* Twice: the second round proves the first cleaned up after itself. */
+	for (round = 0; round < 2; round++) {
+		struct dev_pagemap *pgmap = new_pgmap(test, rc->type, start);
+		void *ret;
+
+		if (rc->src != SRC_RECORD && rc->src != SRC_LEGACY)
+			pgmap_set_memcap(pgmap, caps);
+		before = memcap_pgmap_count();
+		ret = memremap_pages(pgmap, 0);
+		if (want_ok) {
+			KUNIT_EXPECT_EQ(test, memcap_pgmap_count(), before + 1);
+			remap_accepted(test, pgmap, ret, caps);
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(ret), -EINVAL);
+		/* Nothing created: no percpu_ref, no record, no pages. */
+		KUNIT_EXPECT_NULL(test, pgmap->ref.data);
+		KUNIT_EXPECT_EQ(test, memcap_pgmap_count(), before);
+		KUNIT_EXPECT_FALSE(test, memcap_pgmap_published(pgmap, &caps));
+		expect_nothing_left(test, start, MAPLEN);
+	}
+	if (rc->src == SRC_RECORD)
+		KUNIT_EXPECT_EQ(test, 0, memcap_unregister(start, MAPLEN));
+	KUNIT_EXPECT_EQ(test, memcap_lookup_pfn(PHYS_PFN(start),
+						PHYS_PFN(MAPLEN), &caps),
+			MEMCAP_UNCOVERED);
+}
+
+/* Malformed caps are refused in warn mode too. */
+static void memcap_test_memremap_bad_caps(struct kunit *test)
+{
+	phys_addr_t start = devmem_start + ARRAY_SIZE(remap_cases) * CHUNK;
+	struct dev_pagemap *pgmap;
+	unsigned long before = memcap_pgmap_count();
+	void *ret;
+
+	if (!have_devmem(test))
+		return;
+	pgmap = new_pgmap(test, MEMORY_DEVICE_GENERIC, start);
+	pgmap_set_memcap(pgmap, TAGS);
+	ret = memremap_pages(pgmap, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(ret), -EINVAL);
+	KUNIT_EXPECT_NULL(test, pgmap->ref.data);
+	KUNIT_EXPECT_EQ(test, memcap_pgmap_count(), before);
+	expect_nothing_left(test, start, MAPLEN);
+}
+
+/* Two ranges, one vouched for: the pgmap gets what both have. */
+static void memcap_test_memremap_two_ranges(struct kunit *test)
+{
+	phys_addr_t start = devmem_start + (ARRAY_SIZE(remap_cases) + 1) * CHUNK;
+	unsigned int base = memcap_baseline(), caps;
+	struct dev_pagemap *pgmap;
+	bool want_ok;
+	void *ret;
+
+	if (!have_devmem(test))
+		return;
+	pgmap = kunit_kzalloc(test, struct_size(pgmap, ranges, 2), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pgmap);
+	pgmap->type = MEMORY_DEVICE_GENERIC;
+	pgmap->nr_range = 2;
+	pgmap->ranges[0].start = start;
+	pgmap->ranges[0].end = start + MAPLEN - 1;
+	pgmap->ranges[1].start = start + CHUNK;
+	pgmap->ranges[1].end = start + CHUNK + MAPLEN - 1;
+	KUNIT_ASSERT_EQ(test, 0, memcap_register(start, MAPLEN, base,
+						 "memcap_mm_kunit"));
+	caps = base & memcap_default_caps(start + CHUNK, MAPLEN);
+	want_ok = memcap_is_ram_equivalent(caps, base) || !memcap_strict();
+
+	ret = memremap_pages(pgmap, 0);
+	if (want_ok) {
+		KUNIT_EXPECT_FALSE(test, IS_ERR(ret));
+		KUNIT_EXPECT_EQ(test, pgmap->memcap, caps);
+		if (!IS_ERR(ret))
+			memunmap_pages(pgmap);
+	} else {
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(ret), -EINVAL);
+		KUNIT_EXPECT_NULL(test, pgmap->ref.data);
+	}
+	expect_nothing_left(test, start, MAPLEN);
+	expect_nothing_left(test, start + CHUNK, MAPLEN);
+	KUNIT_EXPECT_EQ(test, 0, memcap_unregister(start, MAPLEN));
+}
+
+static struct kunit_case memcap_memremap_cases[] = {
+	KUNIT_CASE_PARAM(memcap_test_memremap, remap_gen_params),
+	KUNIT_CASE(memcap_test_memremap_bad_caps),
+	KUNIT_CASE(memcap_test_memremap_two_ranges),
+	{}
+};
+
+static struct kunit_suite memcap_memremap_suite = {
+	.name = "memcap_memremap",
+	.test_cases = memcap_memremap_cases,
+};
+
+kunit_test_suite(memcap_memremap_suite);
+#endif /* CONFIG_ZONE_DEVICE */
+
+#ifdef CONFIG_MEMORY_HOTREMOVE
+enum hotplug_source {
+	HP_RECORD_BASELINE,	/* a registry record with the baseline */
+	HP_NO_RECORD,		/* the arch's answer */
+	HP_RECORD_NO_ATOMICS,	/* a record without atomics */
+};
+
+struct hotplug_case {
+	const char *name;
+	enum hotplug_source src;
+};
+
+static const struct hotplug_case hotplug_cases[] = {
+	{ "driver-managed, record with tags", HP_RECORD_BASELINE },
+	{ "driver-managed, no record", HP_NO_RECORD },
+	{ "driver-managed, record without atomics", HP_RECORD_NO_ATOMICS },
+};
+
+KUNIT_ARRAY_PARAM_DESC(hotplug, hotplug_cases, name);
+
+static void memcap_test_hotplug(struct kunit *test)
+{
+	const struct hotplug_case *hc = test->param_value;
+	unsigned int base = memcap_baseline(), caps = 0;
+	phys_addr_t size = memory_block_size_bytes(), start;
+	bool want_ok;
+	int round, ret;
+
+	if (!have_devmem(test))
+		return;
+	start = ALIGN_DOWN(devmem_start + devmem_size - size, size);
+	KUNIT_ASSERT_GE(test, start, devmem_start + SZ_128M);
+
+	switch (hc->src) {
+	case HP_RECORD_BASELINE:
+		caps = base;
+		break;
+	case HP_NO_RECORD:
+		caps = memcap_default_caps(start, size);
+		break;
+	case HP_RECORD_NO_ATOMICS:
+		caps = base & ~ATOM;
+		break;
+	}
+	want_ok = memcap_is_ram_equivalent(caps, base) || !memcap_strict();
+	kunit_info(test, "[%pa +%pa] caps %#x baseline %#x: expect %s\n",
+		   &start, &size, caps, base, want_ok ? "accepted" : "refused");
+	if (hc->src != HP_NO_RECORD)
+		KUNIT_ASSERT_EQ(test, 0, memcap_register(start, size, caps,
+							 "memcap_mm_kunit"));
+
+	for (round = 0; round < 2; round++) {
+		ret = add_memory_driver_managed(0, start, size,
+						"System RAM (memcap_kunit)",
+						MHP_NONE);
+		if (!want_ok) {
+			KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+			expect_nothing_left(test, start, size);
+			continue;
+		}
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		KUNIT_EXPECT_EQ(test, region_intersects(start, size,
+							IORESOURCE_SYSTEM_RAM,
+							IORES_DESC_NONE),
+				REGION_INTERSECTS);
+		KUNIT_EXPECT_TRUE(test, pfn_valid(PHYS_PFN(start)));
+		KUNIT_EXPECT_EQ(test, remove_memory(start, size), 0);
+		expect_nothing_left(test, start, size);
+	}
+	if (hc->src != HP_NO_RECORD)
+		KUNIT_EXPECT_EQ(test, 0, memcap_unregister(start, size));
+}
+
+static struct kunit_case memcap_hotplug_cases[] = {
+	KUNIT_CASE_PARAM(memcap_test_hotplug, hotplug_gen_params),
+	{}
+};
+
+static struct kunit_suite memcap_hotplug_suite = {
+	.name = "memcap_hotplug",
+	.test_cases = memcap_hotplug_cases,
+};
+
+kunit_test_suite(memcap_hotplug_suite);
+#endif /* CONFIG_MEMORY_HOTREMOVE */
+
+kunit_test_suite(memcap_policy_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the memcap mm policy");
+MODULE_LICENSE("GPL");
