@@ -74,7 +74,7 @@ stage deps bash "$S/deps.sh" &&
 
 # The memory above mem=768M, for the real-memory KUnit cases.
 DEVMEM="memcap_mm_kunit.devmem_start=0x70000000 memcap_mm_kunit.devmem_size=0x10000000"
-SUITES="memcap_registry memcap_baseline memcap_policy memcap_memremap memcap_hotplug"
+SUITES="memcap_registry memcap_baseline memcap_policy memcap_memremap memcap_hotplug kvm_arm64_memcap"
 MAX=max,pauth-impdef=on
 
 # Boot 1: the reference platform (-cpu max: MTE, LSE, FWB; no DIC), strict.

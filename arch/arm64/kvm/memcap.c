@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM/arm64: choose the stage-2 memory type from evidence.
+ *
+ * The VMA says how the host maps the memory (VM_IO, the pgprot's memory
+ * type, VM_ALLOW_ANY_UNCACHED); the struct page or the memcap record says
+ * what the memory supports; the CPU says what stage 2 can do (FWB, DIC).
+ * Stage 2 gets the strongest type all three allow, and a VM that needs
+ * what the memory cannot give gets an error, never a host SError.
+ *
+ * The decision table, row by row, is Documentation/virt/kvm/arm/memcap.rst.
+ */
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/init.h>
+#include <linux/kvm_host.h>
+#include <linux/memcap.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+
+#include <asm/cpufeature.h>
+#include <asm/kvm_memcap.h>
+#include <asm/kvm_pgtable.h>
+#include <asm/memory.h>
+#include <asm/ptdump.h>
+
+static atomic64_t kvm_s2_downgrades = ATOMIC64_INIT(0);
+
+static bool host_mt_cacheable(enum kvm_host_mt mt)
+{
+	return mt == KVM_HOST_MT_NORMAL || mt == KVM_HOST_MT_NORMAL_TAGGED;
+}
+
+static bool record_vouches_cacheable(const struct kvm_s2_memcap_in *in)
+{
+	const unsigned int need = MEMCAP_CACHEABLE | MEMCAP_COHERENT;
+
+	return in->has_record && (in->caps & need) == need;
+}
+
+/**
+ * kvm_s2_memcap_decide() - the stage-2 memory type for a fault
+ * @in: the VMA, the backing memory and the host features
+ * @out: the mapping to install; @out->row is set on errors too
+ *
+ * A pure function of @in.  IO memory (VM_IO or a non-cacheable host
+ * mapping) gets Normal-NC with VM_ALLOW_ANY_UNCACHED, else Device-nGnRE,
+ * and is never executable.  A cacheable host mapping of a RAM-equivalent
+ * struct page gets Normal.  A cacheable host mapping of anything else gets
+ * Normal only when its record vouches for cacheable and coherent memory
+ * and the host has FWB (and executable only with DIC); otherwise it keeps
+ * the 6.12 answer, Normal-NC or Device, and counts as a downgrade.
+ *
+ * Context: Any context.
+ * Return: 0; -ENOEXEC for an instruction fetch the mapping cannot allow;
+ * -EFAULT when an MTE VM would get cacheable memory whose tags cannot be
+ * managed.
+ */
+int kvm_s2_memcap_decide(const struct kvm_s2_memcap_in *in,
+			 struct kvm_s2_memcap_out *out)
+{
+	bool any_uc = in->vm_flags & VM_ALLOW_ANY_UNCACHED;
+
+	*out = (struct kvm_s2_memcap_out){ .mt = KVM_S2_MT_DEVICE };
+
+	/* IO memory: never cacheable, never executable, tags never checked. */
+	if ((in->vm_flags & VM_IO) || !host_mt_cacheable(in->host_mt)) {
+		if (in->exec) {
+			out->row = 1;
+			return -ENOEXEC;
+		}
+		out->mt = any_uc ? KVM_S2_MT_NORMAL_NC : KVM_S2_MT_DEVICE;
+		out->row = any_uc ? 2 : 3;
+		return 0;
+	}
+
+	/* RAM: the struct page proves it; MTE as in 6.12. */
+	if (in->pfn_class == KVM_PFN_RAM) {
+		if (in->vm_mte && !(in->vm_flags & VM_MTE_ALLOWED)) {
+			out->row = 4;
+			return -EFAULT;
+		}
+		out->mt = KVM_S2_MT_NORMAL;
+		out->exec = in->exec || in->dic;
+		out->sanitise_tags = in->vm_mte;
+		out->row = 5;
+		return 0;
+	}
+
+	/* Cacheable, without a RAM-equivalent struct page. */
+	if (in->vm_mte) {
+		/* Tags cannot be sanitised without struct pages. */
+		out->row = 6;
+		return -EFAULT;
+	}
+	if (record_vouches_cacheable(in) && in->fwb) {
+		if (in->exec && !in->dic) {
+			out->row = 7;
+			return -ENOEXEC;
+		}
+		out->mt = KVM_S2_MT_NORMAL;
+		out->exec = in->dic;
+		out->row = 8;
+		return 0;
+	}
+
+	/* No proof: what 6.12 did, and count it. */
+	if (in->exec) {
+		out->row = 9;
+		return -ENOEXEC;
+	}
+	out->mt = any_uc ? KVM_S2_MT_NORMAL_NC : KVM_S2_MT_DEVICE;
+	out->downgraded = true;
+	out->row = any_uc ? 10 : 11;
+	return 0;
+}
+
+/**
+ * kvm_host_mt_from_vma() - decode the host memory type of a VMA
+ * @vma: the VMA
+ *
+ * Context: The mmap lock is held.
+ * Return: the memory type that the AttrIndx of @vma->vm_page_prot selects.
+ */
+enum kvm_host_mt kvm_host_mt_from_vma(const struct vm_area_struct *vma)
+{
+	switch ((pgprot_val(vma->vm_page_prot) & PTE_ATTRINDX_MASK) >> 2) {
+	case MT_NORMAL:
+		return KVM_HOST_MT_NORMAL;
+	case MT_NORMAL_TAGGED:
+		return KVM_HOST_MT_NORMAL_TAGGED;
+	case MT_NORMAL_NC:
+		return KVM_HOST_MT_NORMAL_NC;
+	case MT_DEVICE_nGnRnE:
+		return KVM_HOST_MT_DEVICE_nGnRnE;
+	default:
+		return KVM_HOST_MT_DEVICE_nGnRE;
+	}
+}
+
+static bool kvm_s2_has_fwb(struct kvm *kvm)
+{
+	struct kvm_pgtable *pgt = kvm->arch.mmu.pgt;
+
+	return cpus_have_final_cap(ARM64_HAS_STAGE2_FWB) &&
+	       !(pgt && (pgt->flags & KVM_PGTABLE_S2_NOFWB));
+}
+
+/**
+ * kvm_s2_memcap_gather_vma() - the inputs that come from the VMA and the VM
+ * @kvm: the VM
+ * @vma: the VMA that backs the faulting address
+ * @exec: the fault is an instruction fetch
+ * @in: filled in
+ *
+ * Context: The mmap lock is held.
+ */
+void kvm_s2_memcap_gather_vma(struct kvm *kvm, struct vm_area_struct *vma,
+			      bool exec, struct kvm_s2_memcap_in *in)
+{
+	in->vm_flags = vma->vm_flags & KVM_MEMCAP_VM_FLAGS;
+	in->host_mt = kvm_host_mt_from_vma(vma);
+	in->vm_mte = kvm_has_mte(kvm);
+	in->fwb = kvm_s2_has_fwb(kvm);
+	in->dic = cpus_have_final_cap(ARM64_HAS_CACHE_DIC);
+	in->exec = exec;
+}
+
+static bool pgmap_is_ram_equivalent(struct dev_pagemap *pgmap)
+{
+#ifdef CONFIG_MEMCAP
+	switch (pgmap->type) {
+	case MEMORY_DEVICE_COHERENT:
+	case MEMORY_DEVICE_GENERIC:
+	case MEMORY_DEVICE_FS_DAX:
+		return memcap_is_ram_equivalent(pgmap->memcap,
+						memcap_baseline());
+	default:
+		break;
+	}
+#endif
+	return false;
+}
+
+/**
+ * kvm_s2_memcap_gather_pfn() - the inputs that come from the pfn
+ * @pfn: the pfn about to be mapped
+ * @nr_pages: number of pages of the mapping, a power of two
+ * @in: filled in
+ *
+ * Boot RAM is recognised exactly as 6.12 recognised it, so the RAM path
+ * costs no more than before.  Only a pfn without a RAM-equivalent struct
+ * page consults its pgmap or the memcap registry.
+ *
+ * Context: The caller holds a reference on the pfn, if it has a page.
+ */
+void kvm_s2_memcap_gather_pfn(unsigned long pfn, unsigned long nr_pages,
+			      struct kvm_s2_memcap_in *in)
+{
+	unsigned long first = ALIGN_DOWN(pfn, nr_pages);
+
+	in->has_record = false;
+	in->caps = 0;
+	if (likely(pfn_is_map_memory(pfn))) {
+		in->pfn_class = KVM_PFN_RAM;
+		return;
+	}
+	if (pfn_valid(pfn)) {
+		struct page *page = pfn_to_page(pfn);
+
+		in->pfn_class = KVM_PFN_OTHER_PAGE;
+		if (is_zone_device_page(page)) {
+			if (pgmap_is_ram_equivalent(page->pgmap)) {
+				in->pfn_class = KVM_PFN_RAM;
+				return;
+			}
+#ifdef CONFIG_MEMCAP
+			/* The pgmap's record, e.g. a P2PDMA BAR's. */
+			in->has_record = true;
+			in->caps = page->pgmap->memcap;
+			return;
+#endif
+		}
+	} else {
+		in->pfn_class = KVM_PFN_NO_PAGE;
+	}
+	if (memcap_lookup_pfn(first, nr_pages, &in->caps) == MEMCAP_COVERED)
+		in->has_record = true;
+	else
+		in->caps = 0;
+}
+
+/**
+ * kvm_s2_memcap_fault() - the stage-2 memory type for a faulting pfn
+ * @in: the inputs gathered from the VMA; completed here
+ * @pfn: the pfn about to be mapped
+ * @nr_pages: number of pages of the mapping
+ * @out: the mapping to install
+ *
+ * Context: The caller holds a reference on the pfn, if it has a page.
+ * Return: as kvm_s2_memcap_decide().
+ */
+int kvm_s2_memcap_fault(struct kvm_s2_memcap_in *in, unsigned long pfn,
+			unsigned long nr_pages, struct kvm_s2_memcap_out *out)
+{
+	int ret;
+
+	kvm_s2_memcap_gather_pfn(pfn, nr_pages, in);
+	ret = kvm_s2_memcap_decide(in, out);
+	if (!ret && unlikely(out->downgraded))
+		atomic64_inc(&kvm_s2_downgrades);
+	return ret;
+}
+
+/**
+ * kvm_s2_memcap_check_vma() - refuse at memslot time what every fault in a
+ *	VMA would refuse
+ * @kvm: the VM
+ * @vma: a VMA the memslot covers
+ *
+ * An MTE VM cannot use cacheable memory whose tags KVM cannot manage: a
+ * cacheable VMA without VM_MTE_ALLOWED (PFNMAP, or a mapping that does not
+ * allow PROT_MTE).  IO VMAs are fine: tags are never checked on Device or
+ * Normal-NC memory.
+ *
+ * Context: The mmap lock is held.
+ * Return: 0, or -EINVAL.
+ */
+int kvm_s2_memcap_check_vma(struct kvm *kvm, struct vm_area_struct *vma)
+{
+	bool io = (vma->vm_flags & VM_IO) ||
+		  !host_mt_cacheable(kvm_host_mt_from_vma(vma));
+
+	if (kvm_has_mte(kvm) && !io && !(vma->vm_flags & VM_MTE_ALLOWED))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * kvm_s2_memattr_name() - the memory type of a stage-2 leaf descriptor
+ * @pte: the descriptor
+ * @fwb: the table uses the FEAT_S2FWB encoding of MemAttr
+ *
+ * Context: Any context.
+ * Return: "Normal", "Normal-NC", "Device-nGnRE", or "?" for an encoding
+ * KVM does not use.
+ */
+const char *kvm_s2_memattr_name(u64 pte, bool fwb)
+{
+	u64 attr = FIELD_GET(KVM_PTE_LEAF_ATTR_LO_S2_MEMATTR, pte);
+
+	if (attr == (fwb ? MT_S2_FWB_NORMAL : MT_S2_NORMAL))
+		return "Normal";
+	if (attr == (fwb ? MT_S2_FWB_NORMAL_NC : MT_S2_NORMAL_NC))
+		return "Normal-NC";
+	if (attr == (fwb ? MT_S2_FWB_DEVICE_nGnRE : MT_S2_DEVICE_nGnRE))
+		return "Device-nGnRE";
+	return "?";
+}
+
+#ifdef CONFIG_PTDUMP_STAGE2_DEBUGFS
+/**
+ * kvm_s2_memattr_prot_bits() - the ptdump column of stage-2 memory types
+ * @bits: three entries to fill in
+ * @fwb: the table uses the FEAT_S2FWB encoding of MemAttr
+ *
+ * Context: Any context.
+ * Return: the number of entries filled in.
+ */
+int kvm_s2_memattr_prot_bits(struct ptdump_prot_bits *bits, bool fwb)
+{
+	static const struct {
+		u64 attr, fwb_attr;
+	} enc[] = {
+		{ MT_S2_NORMAL, MT_S2_FWB_NORMAL },
+		{ MT_S2_NORMAL_NC, MT_S2_FWB_NORMAL_NC },
+		{ MT_S2_DEVICE_nGnRE, MT_S2_FWB_DEVICE_nGnRE },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(enc); i++) {
+		u64 pte = FIELD_PREP(KVM_PTE_LEAF_ATTR_LO_S2_MEMATTR,
+				     fwb ? enc[i].fwb_attr : enc[i].attr);
+
+		bits[i] = (struct ptdump_prot_bits) {
+			.mask	= KVM_PTE_LEAF_ATTR_LO_S2_MEMATTR | PTE_VALID,
+			.val	= pte | PTE_VALID,
+			.set	= kvm_s2_memattr_name(pte, fwb),
+			.clear	= NULL,
+		};
+	}
+	return i;
+}
+#endif
+
+/**
+ * kvm_s2_memcap_downgrades() - cacheable host mappings mapped weaker
+ *
+ * Context: Any context.
+ * Return: how many stage-2 faults mapped a cacheable host mapping as
+ * Normal-NC or Device because nothing proved it could be cacheable.
+ */
+u64 kvm_s2_memcap_downgrades(void)
+{
+	return atomic64_read(&kvm_s2_downgrades);
+}
+
+static int kvm_s2_downgrades_get(void *data, u64 *val)
+{
+	*val = kvm_s2_memcap_downgrades();
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(kvm_s2_downgrades_fops, kvm_s2_downgrades_get, NULL,
+			 "%llu\n");
+
+static int __init kvm_s2_memcap_debugfs_init(void)
+{
+	struct dentry *found = debugfs_lookup("memcap", NULL);
+	struct dentry *dir = found ?: debugfs_create_dir("memcap", NULL);
+
+	debugfs_create_file_unsafe("kvm_stage2_downgrades", 0444, dir, NULL,
+				   &kvm_s2_downgrades_fops);
+	dput(found);
+	return 0;
+}
+late_initcall_sync(kvm_s2_memcap_debugfs_init);

@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the KVM/arm64 stage-2 memory type policy.
+ *
+ * kvm_s2_memcap_decide() is checked over every combination of its inputs
+ * against a reference written from the decision table of
+ * Documentation/virt/kvm/arm/memcap.rst (rows 1 to 11, first match wins),
+ * and on named cases that cite those rows.
+ */
+
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/kvm_host.h>
+#include <linux/ktime.h>
+#include <linux/memcap.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
+
+#include <asm/kvm_memcap.h>
+#include <asm/kvm_pgtable.h>
+#include <asm/ptdump.h>
+
+#define C	MEMCAP_CACHEABLE
+#define COH	MEMCAP_COHERENT
+#define CC	(MEMCAP_CACHEABLE | MEMCAP_COHERENT)
+#define RAMCAPS	(CC | MEMCAP_EXCLUSIVES | MEMCAP_ATOMICS)
+
+/* ---- The reference: the documented table, one predicate per row ---- */
+
+static bool ref_io(const struct kvm_s2_memcap_in *in)
+{
+	return (in->vm_flags & VM_IO) ||
+	       in->host_mt == KVM_HOST_MT_NORMAL_NC ||
+	       in->host_mt == KVM_HOST_MT_DEVICE_nGnRE ||
+	       in->host_mt == KVM_HOST_MT_DEVICE_nGnRnE;
+}
+
+static bool ref_uc(const struct kvm_s2_memcap_in *in)
+{
+	return in->vm_flags & VM_ALLOW_ANY_UNCACHED;
+}
+
+static bool ref_ram(const struct kvm_s2_memcap_in *in)
+{
+	return !ref_io(in) && in->pfn_class == KVM_PFN_RAM;
+}
+
+static bool ref_other(const struct kvm_s2_memcap_in *in)
+{
+	return !ref_io(in) && in->pfn_class != KVM_PFN_RAM;
+}
+
+static bool ref_vouched(const struct kvm_s2_memcap_in *in)
+{
+	return in->has_record && (in->caps & C) && (in->caps & COH) && in->fwb;
+}
+
+static bool row1(const struct kvm_s2_memcap_in *in) { return ref_io(in) && in->exec; }
+static bool row2(const struct kvm_s2_memcap_in *in) { return ref_io(in) && ref_uc(in); }
+static bool row3(const struct kvm_s2_memcap_in *in) { return ref_io(in); }
+static bool row4(const struct kvm_s2_memcap_in *in)
+{
+	return ref_ram(in) && in->vm_mte && !(in->vm_flags & VM_MTE_ALLOWED);
+}
+static bool row5(const struct kvm_s2_memcap_in *in) { return ref_ram(in); }
+static bool row6(const struct kvm_s2_memcap_in *in) { return ref_other(in) && in->vm_mte; }
+static bool row7(const struct kvm_s2_memcap_in *in)
+{
+	return ref_other(in) && ref_vouched(in) && in->exec && !in->dic;
+}
+static bool row8(const struct kvm_s2_memcap_in *in) { return ref_other(in) && ref_vouched(in); }
+static bool row9(const struct kvm_s2_memcap_in *in) { return ref_other(in) && in->exec; }
+static bool row10(const struct kvm_s2_memcap_in *in) { return ref_other(in) && ref_uc(in); }
+static bool row11(const struct kvm_s2_memcap_in *in) { return ref_other(in); }
+
+enum ref_x { X_NEVER, X_FAULT_OR_DIC, X_DIC };
+
+static const struct ref_row {
+	bool (*match)(const struct kvm_s2_memcap_in *in);
+	int err;
+	enum kvm_s2_mt mt;
+	enum ref_x x;
+	bool sanitise;		/* when the VM has MTE */
+	bool downgraded;
+} ref_rows[] = {
+	[1]  = { row1, -ENOEXEC },
+	[2]  = { row2, 0, KVM_S2_MT_NORMAL_NC, X_NEVER },
+	[3]  = { row3, 0, KVM_S2_MT_DEVICE, X_NEVER },
+	[4]  = { row4, -EFAULT },
+	[5]  = { row5, 0, KVM_S2_MT_NORMAL, X_FAULT_OR_DIC, true },
+	[6]  = { row6, -EFAULT },
+	[7]  = { row7, -ENOEXEC },
+	[8]  = { row8, 0, KVM_S2_MT_NORMAL, X_DIC },
+	[9]  = { row9, -ENOEXEC },
+	[10] = { row10, 0, KVM_S2_MT_NORMAL_NC, X_NEVER, false, true },
+	[11] = { row11, 0, KVM_S2_MT_DEVICE, X_NEVER, false, true },
+};
+
+static int ref_row_of(const struct kvm_s2_memcap_in *in)
+{
+	int r;
+
+	for (r = 1; r < ARRAY_SIZE(ref_rows); r++)
+		if (ref_rows[r].match(in))
+			return r;
+	return 0;
+}
+
+static bool ref_exec(const struct ref_row *rr, const struct kvm_s2_memcap_in *in)
+{
+	switch (rr->x) {
+	case X_FAULT_OR_DIC:
+		return in->exec || in->dic;
+	case X_DIC:
+		return in->dic;
+	default:
+		return false;
+	}
+}
+
+static const unsigned long flag_bits[] = {
+	VM_IO, VM_PFNMAP, VM_MIXEDMAP, VM_ALLOW_ANY_UNCACHED, VM_MTE_ALLOWED,
+};
+
+static void kvm_memcap_test_exhaustive(struct kunit *test)
+{
+	unsigned long combos = 0, bad = 0, rows_hit[ARRAY_SIZE(ref_rows)] = {};
+	struct kvm_s2_memcap_in in;
+	struct kvm_s2_memcap_out out;
+	unsigned int fl, mt, cls, rec, bits, i;
+	int r, ret;
+
+	for (fl = 0; fl < BIT(ARRAY_SIZE(flag_bits)); fl++)
+	for (mt = 0; mt < KVM_HOST_MT_NR; mt++)
+	for (cls = 0; cls < KVM_PFN_NR; cls++)
+	for (rec = 0; rec <= BIT(5); rec++)	/* 0..31: caps; 32: no record */
+	for (bits = 0; bits < 16; bits++) {
+		memset(&in, 0, sizeof(in));
+		for (i = 0; i < ARRAY_SIZE(flag_bits); i++)
+			if (fl & BIT(i))
+				in.vm_flags |= flag_bits[i];
+		in.host_mt = mt;
+		in.pfn_class = cls;
+		in.has_record = rec < BIT(5);
+		in.caps = in.has_record ? rec : 0;
+		in.vm_mte = bits & 1;
+		in.fwb = bits & 2;
+		in.dic = bits & 4;
+		in.exec = bits & 8;
+
+		r = ref_row_of(&in);
+		ret = kvm_s2_memcap_decide(&in, &out);
+		combos++;
+		rows_hit[r]++;
+		if (r == 0 || ret != ref_rows[r].err || out.row != r ||
+		    (!ret && (out.mt != ref_rows[r].mt ||
+			      out.exec != ref_exec(&ref_rows[r], &in) ||
+			      out.sanitise_tags != (ref_rows[r].sanitise && in.vm_mte) ||
+			      out.downgraded != ref_rows[r].downgraded))) {
+			if (bad++ < 8)
+				KUNIT_FAIL(test,
+					   "flags %#lx host %u class %u rec %u mte %d fwb %d dic %d exec %d: got %d row %d mt %d x %d, want row %d",
+					   in.vm_flags, mt, cls, rec, in.vm_mte,
+					   in.fwb, in.dic, in.exec, ret, out.row,
+					   out.mt, out.exec, r);
+		}
+	}
+	kunit_info(test, "%lu combinations checked, %lu mismatches\n", combos,
+		   bad);
+	for (r = 1; r < ARRAY_SIZE(ref_rows); r++) {
+		kunit_info(test, "row %2d: %lu combinations\n", r, rows_hit[r]);
+		KUNIT_EXPECT_GT(test, rows_hit[r], 0UL);
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	KUNIT_EXPECT_EQ(test, combos, 32UL * 5 * 3 * 33 * 16);
+}
+
+/* ---- Named cases, each citing its row ---- */
+
+struct named_case {
+	const char *name;
+	struct kvm_s2_memcap_in in;
+	int err;
+	enum kvm_s2_mt mt;
+	bool exec;
+	int row;
+};
+
+#define ANON	(VM_MTE_ALLOWED)
+#define PFNMAP	(VM_IO | VM_PFNMAP)
+#define CPFNMAP	(VM_PFNMAP)		/* cacheable PFNMAP, nvgrace-gpu usemem */
+#define UC	(VM_ALLOW_ANY_UNCACHED)
+#define N	KVM_HOST_MT_NORMAL
+#define NT	KVM_HOST_MT_NORMAL_TAGGED
+#define WC	KVM_HOST_MT_NORMAL_NC
+#define DEV	KVM_HOST_MT_DEVICE_nGnRE
+#define DEVNR	KVM_HOST_MT_DEVICE_nGnRnE
+#define RAM	KVM_PFN_RAM
+#define PAGE	KVM_PFN_OTHER_PAGE
+#define NOPAGE	KVM_PFN_NO_PAGE
+#define S2N	KVM_S2_MT_NORMAL
+#define S2NC	KVM_S2_MT_NORMAL_NC
+#define S2D	KVM_S2_MT_DEVICE
+
+#define IN(_f, _h, _c, _rec, _caps, _mte, _fwb, _dic, _x) \
+	{ .vm_flags = (_f), .host_mt = (_h), .pfn_class = (_c), \
+	  .has_record = (_rec), .caps = (_caps), .vm_mte = (_mte), \
+	  .fwb = (_fwb), .dic = (_dic), .exec = (_x) }
+
+static const struct named_case named_cases[] = {
+	/* Row 5: RAM. */
+	{ "row 5: anonymous RAM, read -> Normal", IN(ANON, N, RAM, 0, 0, 0, 1, 0, 0), 0, S2N, false, 5 },
+	{ "row 5: anonymous RAM, exec, no DIC -> Normal X", IN(ANON, N, RAM, 0, 0, 0, 1, 0, 1), 0, S2N, true, 5 },
+	{ "row 5: anonymous RAM, DIC -> Normal X", IN(ANON, N, RAM, 0, 0, 0, 1, 1, 0), 0, S2N, true, 5 },
+	{ "row 5: anonymous RAM, no FWB -> Normal", IN(ANON, N, RAM, 0, 0, 0, 0, 0, 0), 0, S2N, false, 5 },
+	{ "row 5: PROT_MTE RAM, MTE VM -> Normal, tags sanitised", IN(ANON, NT, RAM, 0, 0, 1, 1, 0, 0), 0, S2N, false, 5 },
+	{ "row 5: RAM, MTE VM, VM_MTE_ALLOWED -> Normal", IN(ANON, N, RAM, 0, 0, 1, 1, 0, 0), 0, S2N, false, 5 },
+	{ "row 5: ZONE_DEVICE generic page that passed memremap -> Normal", IN(VM_MIXEDMAP, N, RAM, 0, 0, 0, 1, 0, 0), 0, S2N, false, 5 },
+	{ "row 5: ZONE_DEVICE coherent page, exec -> Normal X", IN(0, N, RAM, 0, 0, 0, 1, 0, 1), 0, S2N, true, 5 },
+	{ "row 5: RAM with a record: the page decides -> Normal", IN(ANON, N, RAM, 1, 0, 0, 1, 0, 0), 0, S2N, false, 5 },
+	/* Row 4. */
+	{ "row 4: RAM without VM_MTE_ALLOWED, MTE VM -> EFAULT", IN(0, N, RAM, 0, 0, 1, 1, 0, 0), -EFAULT, S2N, false, 4 },
+	{ "row 4: MIXEDMAP RAM, MTE VM -> EFAULT", IN(VM_MIXEDMAP, N, RAM, 0, 0, 1, 1, 0, 0), -EFAULT, S2N, false, 4 },
+	/* Rows 1-3: IO. */
+	{ "row 3: vfio BAR, VM_IO|VM_PFNMAP, Device pgprot -> Device-nGnRE", IN(PFNMAP, DEV, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2D, false, 3 },
+	{ "row 3: nGnRnE pgprot -> Device-nGnRE", IN(PFNMAP, DEVNR, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2D, false, 3 },
+	{ "row 2: vfio BAR with VM_ALLOW_ANY_UNCACHED -> Normal-NC", IN(PFNMAP | UC, DEV, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2NC, false, 2 },
+	{ "row 2: write-combine pgprot with VM_ALLOW_ANY_UNCACHED -> Normal-NC", IN(PFNMAP | UC, WC, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2NC, false, 2 },
+	{ "row 3: write-combine pgprot without it -> Device-nGnRE", IN(VM_PFNMAP, WC, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2D, false, 3 },
+	{ "row 3: VM_IO with a cacheable pgprot -> Device-nGnRE", IN(PFNMAP, N, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2D, false, 3 },
+	{ "row 3: VM_IO over a C|COH record -> Device-nGnRE", IN(PFNMAP, N, NOPAGE, 1, RAMCAPS, 0, 1, 1, 0), 0, S2D, false, 3 },
+	{ "row 3: non-cacheable pgprot over RAM pages -> Device-nGnRE", IN(VM_MIXEDMAP, DEV, RAM, 0, 0, 0, 1, 0, 0), 0, S2D, false, 3 },
+	{ "row 2: MTE VM, BAR with VM_ALLOW_ANY_UNCACHED -> Normal-NC", IN(PFNMAP | UC, DEV, NOPAGE, 0, 0, 1, 1, 0, 0), 0, S2NC, false, 2 },
+	{ "row 3: MTE VM, device BAR -> Device-nGnRE", IN(PFNMAP, DEV, NOPAGE, 0, 0, 1, 1, 0, 0), 0, S2D, false, 3 },
+	{ "row 3: no FWB, device BAR -> Device-nGnRE", IN(PFNMAP, DEV, NOPAGE, 0, 0, 0, 0, 0, 0), 0, S2D, false, 3 },
+	{ "row 1: exec from a device BAR -> ENOEXEC", IN(PFNMAP, DEV, NOPAGE, 0, 0, 0, 1, 0, 1), -ENOEXEC, S2D, false, 1 },
+	{ "row 1: exec from Normal-NC, DIC -> ENOEXEC", IN(PFNMAP | UC, WC, NOPAGE, 0, 0, 0, 1, 1, 1), -ENOEXEC, S2D, false, 1 },
+	{ "row 1: exec from a P2PDMA page mapped uncached -> ENOEXEC", IN(VM_MIXEDMAP, DEV, PAGE, 1, 0, 0, 1, 1, 1), -ENOEXEC, S2D, false, 1 },
+	/* Rows 6-8: cacheable, vouched for by a record. */
+	{ "row 8: cacheable PFNMAP, record C|COH, FWB, no DIC -> Normal", IN(CPFNMAP, N, NOPAGE, 1, CC, 0, 1, 0, 0), 0, S2N, false, 8 },
+	{ "row 8: cacheable PFNMAP, RAM-like record, FWB, DIC -> Normal X", IN(CPFNMAP, N, NOPAGE, 1, RAMCAPS, 0, 1, 1, 0), 0, S2N, true, 8 },
+	{ "row 8: cacheable PFNMAP, record C|COH, FWB, DIC, exec -> Normal X", IN(CPFNMAP, N, NOPAGE, 1, CC, 0, 1, 1, 1), 0, S2N, true, 8 },
+	{ "row 7: cacheable PFNMAP, record C|COH, FWB, no DIC, exec -> ENOEXEC", IN(CPFNMAP, N, NOPAGE, 1, CC, 0, 1, 0, 1), -ENOEXEC, S2N, false, 7 },
+	{ "row 8: P2PDMA page, cacheable, record C|COH, FWB -> Normal", IN(VM_MIXEDMAP, N, PAGE, 1, CC, 0, 1, 0, 0), 0, S2N, false, 8 },
+	{ "row 8: tagged host pgprot, record C|COH, FWB -> Normal", IN(CPFNMAP, NT, NOPAGE, 1, CC | MEMCAP_TAGS, 0, 1, 0, 0), 0, S2N, false, 8 },
+	{ "row 6: cacheable PFNMAP, record C|COH, FWB, MTE VM -> EFAULT", IN(CPFNMAP, N, NOPAGE, 1, CC, 1, 1, 0, 0), -EFAULT, S2N, false, 6 },
+	{ "row 6: cacheable PFNMAP, record with tags, MTE VM -> EFAULT", IN(CPFNMAP | VM_MTE_ALLOWED, N, NOPAGE, 1, RAMCAPS | MEMCAP_TAGS, 1, 1, 1, 0), -EFAULT, S2N, false, 6 },
+	{ "row 6: cacheable PFNMAP, no record, MTE VM -> EFAULT", IN(CPFNMAP, N, NOPAGE, 0, 0, 1, 1, 0, 0), -EFAULT, S2N, false, 6 },
+	/* Rows 9-11: cacheable, unproven: the 6.12 answer, counted. */
+	{ "row 11: cacheable PFNMAP, no record -> Device-nGnRE (downgrade)", IN(CPFNMAP, N, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2D, false, 11 },
+	{ "row 10: cacheable PFNMAP, no record, ANY_UNCACHED -> Normal-NC (downgrade)", IN(CPFNMAP | UC, N, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2NC, false, 10 },
+	{ "row 11: cacheable PFNMAP, record C only -> Device-nGnRE (downgrade)", IN(CPFNMAP, N, NOPAGE, 1, C, 0, 1, 1, 0), 0, S2D, false, 11 },
+	{ "row 11: cacheable PFNMAP, record without coherent -> Device-nGnRE", IN(CPFNMAP, N, NOPAGE, 1, C | MEMCAP_ATOMICS | MEMCAP_EXCLUSIVES, 0, 1, 1, 0), 0, S2D, false, 11 },
+	{ "row 11: cacheable PFNMAP, uncached record -> Device-nGnRE", IN(CPFNMAP, N, NOPAGE, 1, 0, 0, 1, 1, 0), 0, S2D, false, 11 },
+	{ "row 11: cacheable PFNMAP, record C|COH, no FWB -> Device-nGnRE", IN(CPFNMAP, N, NOPAGE, 1, CC, 0, 0, 0, 0), 0, S2D, false, 11 },
+	{ "row 10: cacheable PFNMAP, record C|COH, no FWB, ANY_UNCACHED -> Normal-NC", IN(CPFNMAP | UC, N, NOPAGE, 1, CC, 0, 0, 0, 0), 0, S2NC, false, 10 },
+	{ "row 11: P2PDMA page, cacheable, no caps -> Device-nGnRE", IN(VM_MIXEDMAP, N, PAGE, 1, 0, 0, 1, 0, 0), 0, S2D, false, 11 },
+	{ "row 8: ZONE_DEVICE page allowed in warn mode, record C|COH|EXCL, FWB -> Normal", IN(VM_MIXEDMAP, N, PAGE, 1, CC | MEMCAP_EXCLUSIVES, 0, 1, 0, 0), 0, S2N, false, 8 },
+	{ "row 11: ZONE_DEVICE page allowed in warn mode, no FWB -> Device-nGnRE", IN(VM_MIXEDMAP, N, PAGE, 1, CC | MEMCAP_EXCLUSIVES, 0, 0, 0, 0), 0, S2D, false, 11 },
+	{ "row 9: cacheable PFNMAP, no record, exec -> ENOEXEC", IN(CPFNMAP, N, NOPAGE, 0, 0, 0, 1, 1, 1), -ENOEXEC, S2D, false, 9 },
+	{ "row 9: cacheable PFNMAP, record C|COH, no FWB, exec -> ENOEXEC", IN(CPFNMAP, N, NOPAGE, 1, CC, 0, 0, 1, 1), -ENOEXEC, S2D, false, 9 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(named, named_cases, name);
+
+static void kvm_memcap_test_named(struct kunit *test)
+{
+	const struct named_case *nc = test->param_value;
+	struct kvm_s2_memcap_out out;
+	int ret;
+
+	ret = kvm_s2_memcap_decide(&nc->in, &out);
+	KUNIT_EXPECT_EQ(test, ret, nc->err);
+	KUNIT_EXPECT_EQ(test, out.row, nc->row);
+	if (!nc->err) {
+		KUNIT_EXPECT_EQ(test, out.mt, nc->mt);
+		KUNIT_EXPECT_EQ(test, out.exec, nc->exec);
+		KUNIT_EXPECT_EQ(test, out.downgraded, nc->row >= 10);
+	}
+	/* The reference agrees with the hand-written expectation too. */
+	KUNIT_EXPECT_EQ(test, ref_row_of(&nc->in), nc->row);
+}
+
+/* ---- The ptdump column, in both MemAttr encodings ---- */
+
+static u64 memattr(u64 attr)
+{
+	return FIELD_PREP(KVM_PTE_LEAF_ATTR_LO_S2_MEMATTR, attr) | PTE_VALID;
+}
+
+static void kvm_memcap_test_ptdump_decode(struct kunit *test)
+{
+	/* FEAT_S2FWB: MemAttr[3:0] = 0b0110 Normal WB, 0b0101 NC, 0b0001 Device. */
+	KUNIT_EXPECT_STREQ(test, kvm_s2_memattr_name(memattr(0x6), true), "Normal");
+	KUNIT_EXPECT_STREQ(test, kvm_s2_memattr_name(memattr(0x5), true), "Normal-NC");
+	KUNIT_EXPECT_STREQ(test, kvm_s2_memattr_name(memattr(0x1), true), "Device-nGnRE");
+	KUNIT_EXPECT_STREQ(test, kvm_s2_memattr_name(memattr(0xf), true), "?");
+	/* Without FWB: outer[3:2] inner[1:0]; 0b1111 WB, 0b0101 NC, 0b0001 nGnRE. */
+	KUNIT_EXPECT_STREQ(test, kvm_s2_memattr_name(memattr(0xf), false), "Normal");
+	KUNIT_EXPECT_STREQ(test, kvm_s2_memattr_name(memattr(0x5), false), "Normal-NC");
+	KUNIT_EXPECT_STREQ(test, kvm_s2_memattr_name(memattr(0x1), false), "Device-nGnRE");
+	KUNIT_EXPECT_STREQ(test, kvm_s2_memattr_name(memattr(0x6), false), "?");
+	KUNIT_EXPECT_STREQ(test, kvm_s2_memattr_name(memattr(0x0), false), "?");
+	/* Other descriptor bits do not matter. */
+	KUNIT_EXPECT_STREQ(test, kvm_s2_memattr_name(memattr(0x6) |
+			   KVM_PTE_LEAF_ATTR_LO_S2_AF | KVM_PTE_LEAF_ATTR_HI_S2_XN,
+			   true), "Normal");
+}
+
+#ifdef CONFIG_PTDUMP_STAGE2_DEBUGFS
+/* The column ptdump prints: the entry whose mask/val match, as dump_prot(). */
+static void kvm_memcap_test_ptdump_bits(struct kunit *test)
+{
+	static const struct { u64 attr; bool fwb; const char *name; } cases[] = {
+		{ 0x6, true, "Normal" }, { 0x5, true, "Normal-NC" },
+		{ 0x1, true, "Device-nGnRE" }, { 0xf, false, "Normal" },
+		{ 0x5, false, "Normal-NC" }, { 0x1, false, "Device-nGnRE" },
+	};
+	struct ptdump_prot_bits bits[3];
+	int i, j, n, hits;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		n = kvm_s2_memattr_prot_bits(bits, cases[i].fwb);
+		KUNIT_ASSERT_EQ(test, n, 3);
+		hits = 0;
+		for (j = 0; j < n; j++) {
+			if ((memattr(cases[i].attr) & bits[j].mask) != bits[j].val)
+				continue;
+			hits++;
+			KUNIT_EXPECT_STREQ(test, bits[j].set, cases[i].name);
+		}
+		KUNIT_EXPECT_EQ_MSG(test, hits, 1, "attr %#llx fwb %d",
+				    cases[i].attr, cases[i].fwb);
+	}
+}
+#endif
+
+/* ---- Inputs gathered from real objects ---- */
+
+static void kvm_memcap_test_host_mt(struct kunit *test)
+{
+	struct vm_area_struct vma = {};
+
+	vma.vm_page_prot = PAGE_SHARED;
+	KUNIT_EXPECT_EQ(test, kvm_host_mt_from_vma(&vma), KVM_HOST_MT_NORMAL);
+	vma.vm_page_prot = pgprot_tagged(PAGE_SHARED);
+	KUNIT_EXPECT_EQ(test, kvm_host_mt_from_vma(&vma),
+			KVM_HOST_MT_NORMAL_TAGGED);
+	vma.vm_page_prot = pgprot_writecombine(PAGE_SHARED);
+	KUNIT_EXPECT_EQ(test, kvm_host_mt_from_vma(&vma), KVM_HOST_MT_NORMAL_NC);
+	vma.vm_page_prot = pgprot_device(PAGE_SHARED);
+	KUNIT_EXPECT_EQ(test, kvm_host_mt_from_vma(&vma),
+			KVM_HOST_MT_DEVICE_nGnRE);
+	vma.vm_page_prot = pgprot_noncached(PAGE_SHARED);
+	KUNIT_EXPECT_EQ(test, kvm_host_mt_from_vma(&vma),
+			KVM_HOST_MT_DEVICE_nGnRnE);
+}
+
+static void kvm_memcap_test_gather_pfn(struct kunit *test)
+{
+	phys_addr_t far = BIT_ULL(44) + SZ_2G;
+	struct kvm_s2_memcap_in in = { .has_record = true, .caps = ~0U };
+	struct page *page;
+
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	kvm_s2_memcap_gather_pfn(page_to_pfn(page), 1, &in);
+	KUNIT_EXPECT_EQ(test, in.pfn_class, KVM_PFN_RAM);
+	KUNIT_EXPECT_FALSE(test, in.has_record);
+	__free_page(page);
+
+	/* No struct page, no record: nothing vouches for it. */
+	kvm_s2_memcap_gather_pfn(PHYS_PFN(far), 1, &in);
+	KUNIT_EXPECT_EQ(test, in.pfn_class, KVM_PFN_NO_PAGE);
+	KUNIT_EXPECT_FALSE(test, in.has_record);
+
+	if (!IS_ENABLED(CONFIG_MEMCAP))
+		return;
+	/* A record covering the whole (huge) mapping is consulted. */
+	KUNIT_ASSERT_EQ(test, 0, memcap_register(far, SZ_2M, CC, "kvm-kunit"));
+	kvm_s2_memcap_gather_pfn(PHYS_PFN(far) + 3, 1, &in);
+	KUNIT_EXPECT_TRUE(test, in.has_record);
+	KUNIT_EXPECT_EQ(test, in.caps, CC);
+	kvm_s2_memcap_gather_pfn(PHYS_PFN(far) + 3, SZ_2M >> PAGE_SHIFT, &in);
+	KUNIT_EXPECT_TRUE(test, in.has_record);
+	/* A mapping larger than the record is not covered by it. */
+	kvm_s2_memcap_gather_pfn(PHYS_PFN(far), SZ_4M >> PAGE_SHIFT, &in);
+	KUNIT_EXPECT_FALSE(test, in.has_record);
+	KUNIT_EXPECT_EQ(test, in.caps, 0U);
+	KUNIT_EXPECT_EQ(test, 0, memcap_unregister(far, SZ_2M));
+}
+
+static void kvm_memcap_test_memslot(struct kunit *test)
+{
+	struct vm_area_struct vma = {};
+	struct kvm *kvm;
+
+	kvm = kunit_kzalloc(test, sizeof(*kvm), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, kvm);
+
+	/* Without MTE nothing is refused at memslot time. */
+	vm_flags_init(&vma, VM_PFNMAP);
+	vma.vm_page_prot = PAGE_SHARED;
+	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_check_vma(kvm, &vma), 0);
+
+	/* An MTE VM needs a host with MTE. */
+	set_bit(KVM_ARCH_FLAG_MTE_ENABLED, &kvm->arch.flags);
+	KUNIT_EXPECT_EQ(test, kvm_has_mte(kvm), system_supports_mte());
+	/* MTE VM, cacheable PFNMAP: every fault would be -EFAULT. */
+	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_check_vma(kvm, &vma),
+			system_supports_mte() ? -EINVAL : 0);
+	/* MTE VM, anonymous memory that allows PROT_MTE. */
+	vm_flags_init(&vma, VM_MTE_ALLOWED);
+	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_check_vma(kvm, &vma), 0);
+	/* MTE VM, device BAR: tags are never checked on Device memory. */
+	vm_flags_init(&vma, VM_IO | VM_PFNMAP);
+	vma.vm_page_prot = pgprot_device(PAGE_SHARED);
+	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_check_vma(kvm, &vma), 0);
+	/* MTE VM, write-combine PFNMAP without VM_IO. */
+	vm_flags_init(&vma, VM_PFNMAP);
+	vma.vm_page_prot = pgprot_writecombine(PAGE_SHARED);
+	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_check_vma(kvm, &vma), 0);
+}
+
+/* Figures for the fault path; printed, never asserted. */
+static void kvm_memcap_bench(struct kunit *test)
+{
+	struct kvm_s2_memcap_in ram = IN(ANON, N, RAM, 0, 0, 0, 1, 0, 0);
+	struct kvm_s2_memcap_in pfnmap = IN(CPFNMAP, N, NOPAGE, 0, 0, 0, 1, 0, 0);
+	const unsigned int loops = 200000;
+	struct kvm_s2_memcap_out out;
+	unsigned long pfn;
+	struct page *page;
+	unsigned int i;
+	u64 t0, t1, t2, t3;
+
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	pfn = page_to_pfn(page);
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < loops; i++) {
+		kvm_s2_memcap_gather_pfn(pfn, 1, &ram);
+		kvm_s2_memcap_decide(&ram, &out);
+	}
+	t1 = ktime_get_ns();
+	for (i = 0; i < loops; i++)
+		barrier_data((void *)(unsigned long)pfn_is_map_memory(pfn));
+	t2 = ktime_get_ns();
+	for (i = 0; i < loops; i++) {
+		kvm_s2_memcap_gather_pfn(PHYS_PFN(BIT_ULL(44)), 1, &pfnmap);
+		kvm_s2_memcap_decide(&pfnmap, &out);
+	}
+	t3 = ktime_get_ns();
+	__free_page(page);
+	kunit_info(test, "RAM pfn: memcap gather+decide %llu ns/fault, 6.12's pfn_is_map_memory() alone %llu ns/fault\n",
+		   div_u64(t1 - t0, loops), div_u64(t2 - t1, loops));
+	kunit_info(test, "PFNMAP pfn (registry lookup): %llu ns/fault\n",
+		   div_u64(t3 - t2, loops));
+}
+
+static struct kunit_case kvm_memcap_cases[] = {
+	KUNIT_CASE_SLOW(kvm_memcap_test_exhaustive),
+	KUNIT_CASE_PARAM(kvm_memcap_test_named, named_gen_params),
+	KUNIT_CASE(kvm_memcap_test_ptdump_decode),
+#ifdef CONFIG_PTDUMP_STAGE2_DEBUGFS
+	KUNIT_CASE(kvm_memcap_test_ptdump_bits),
+#endif
+	KUNIT_CASE(kvm_memcap_test_host_mt),
+	KUNIT_CASE(kvm_memcap_test_gather_pfn),
+	KUNIT_CASE(kvm_memcap_test_memslot),
+	KUNIT_CASE_SLOW(kvm_memcap_bench),
+	{}
+};
+
+static struct kunit_suite kvm_memcap_suite = {
+	.name = "kvm_arm64_memcap",
+	.test_cases = kvm_memcap_cases,
+};
+
+kunit_test_suite(kvm_memcap_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the KVM/arm64 stage-2 memory type policy");
+MODULE_LICENSE("GPL");
