@@ -4,9 +4,10 @@
 #
 #   boot.sh <name> <variant> <cpu> <machine-extra> <cmdline-extra>
 #
-# The machine always has 1 GiB of RAM of which the kernel is told to use
-# 768 MiB (mem=768M): the top 256 MiB, 0x70000000-0x7fffffff, is real memory
-# outside memblock that tests treat as device memory.  Exit status: 0 if
+# The machine always has 1.25 GiB of RAM of which the kernel is told to use
+# 768 MiB (mem=768M): 0x70000000-0x8fffffff is real memory outside memblock
+# that tests treat as device memory.  KUnit gets the first 256 MiB, the
+# memcap test driver (/dev/memcap_test) the second.  Exit status: 0 if
 # the initramfs reported "done", 1 otherwise (log in build/logs/<name>.log).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -19,10 +20,10 @@ rm -f "$logf"
 timeout --foreground -k 10 "${BOOT_TIMEOUT:-600}" \
 	qemu-system-aarch64 \
 	-machine "virt,virtualization=on,gic-version=3${mextra}" \
-	-cpu "$cpu" -smp 2 -m 1G \
+	-cpu "$cpu" -smp 2 -m 1280M \
 	-kernel "$O/arch/arm64/boot/Image" \
 	-initrd "$B/initramfs/$variant.cpio" \
-	-append "console=ttyAMA0 mem=768M panic=-1 oops=panic $append" \
+	-append "console=ttyAMA0 mem=768M panic=-1 oops=panic memcap_test.base=0x80000000 memcap_test.size=0x10000000 $append" \
 	-display none -monitor none -serial stdio -no-reboot \
 	< /dev/null > "$logf" 2>&1 || true
 grep -q '^MEMCAP-INIT: done' "$logf"

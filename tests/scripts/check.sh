@@ -69,6 +69,7 @@ built=0
 stage deps bash "$S/deps.sh" &&
 	stage prepare bash "$S/prepare.sh" &&
 	stage build-arm64 bash "$S/build.sh" arm64 &&
+	stage selftests bash "$S/selftests.sh" arm64 &&
 	stage initramfs bash "$S/initramfs.sh" arm64 &&
 	built=1
 
@@ -79,22 +80,38 @@ MAX=max,pauth-impdef=on
 
 # Boot 1: the reference platform (-cpu max: MTE, LSE, FWB; no DIC), strict.
 # shellcheck disable=SC2086
-boot_and_check mte "$MAX" ",mte=on" "$DEVMEM" $SUITES
+boot_and_check mte "$MAX" ",mte=on" "$DEVMEM MEMCAP_HOST_FWB=1" $SUITES
+results_from python3 "$S/tap.py" "$LOGS/mte.log" mte /bin/memcap-check-10 e2e 15
 results_from python3 "$S/debugfs_check.py" "$LOGS/mte.log" mte \
 	"baseline=cacheable|coherent|exclusives|atomics|tags" \
 	"unregistered=cacheable|coherent|exclusives|atomics"
 
 # Boot 2: the same machine and kernel in warn mode.
 # shellcheck disable=SC2086
-boot_and_check mte-warn "$MAX" ",mte=on" "$DEVMEM memcap.mode=warn" $SUITES
+boot_and_check mte-warn "$MAX" ",mte=on" "$DEVMEM memcap.mode=warn MEMCAP_HOST_FWB=1" $SUITES
 results_from python3 "$S/warnonce_check.py" "$LOGS/mte-warn.log" mte-warn 9
 
 # Boot 3: a host without MTE (Cortex-A76: LSE, no MTE, no FWB), strict.
 # shellcheck disable=SC2086
-boot_and_check nomte cortex-a76 "" "$DEVMEM" $SUITES
+boot_and_check nomte cortex-a76 "" "$DEVMEM MEMCAP_HOST_FWB=0" $SUITES
+results_from python3 "$S/tap.py" "$LOGS/nomte.log" nomte /bin/memcap-check-10 e2e 10
 results_from python3 "$S/debugfs_check.py" "$LOGS/nomte.log" nomte \
 	"baseline=cacheable|coherent|exclusives|atomics" \
 	"unregistered=cacheable|coherent|exclusives|atomics"
+
+# The kernel's static checks on everything the project adds or touches.
+if [ "$built" = 1 ]; then
+	t=$(date +%s)
+	results_from bash "$S/gates.sh"
+	printf '%-28s %4ds\n' "gates" $(( $(date +%s) - t )) >> "$RES/stages.txt"
+else
+	result_add FAIL "gates" "no prepared tree"
+fi
+
+# Build matrix: configurations that must still build.
+for v in arm64-nomemcap arm64-nohotplug x86_64; do
+	stage "build-$v" bash "$S/build.sh" "$v"
+done
 
 T1=$(date +%s)
 echo "== stage times"

@@ -13,6 +13,25 @@ TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 KVER_WANT=6.12
 # Top-level directories of the project that mirror the kernel tree.
 OVERLAY_DIRS="arch Documentation include mm tools virt"
+# Test-only kernel code (the test driver) mirrors the kernel tree here.
+TEST_OVERLAY=tests/kernel
+
+# Every overlay file, as "<kind> <kernel path> <project path>".
+overlay_inventory() {
+	(
+		cd "$TOP" || exit 1
+		for d in $OVERLAY_DIRS; do
+			if [ -d "$d" ]; then find "$d" -type f; fi
+		done
+		if [ -d "$TEST_OVERLAY" ]; then find "$TEST_OVERLAY" -type f; fi
+	) | sort | while read -r f; do
+		k=${f#"$TEST_OVERLAY"/}
+		case "$k" in
+		*.patch) echo "patch ${k%.patch} $f" ;;
+		*) echo "new $k $f" ;;
+		esac
+	done
+}
 JOBS=${JOBS:-$(nproc)}
 CROSS=aarch64-linux-gnu-
 

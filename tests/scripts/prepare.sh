@@ -36,10 +36,8 @@ if [ "$(cat "$B/origin" 2>/dev/null)" != "$origin" ]; then
 	echo "$origin" > "$B/origin"
 fi
 
-# Overlay inventory: "new <path>" or "patch <path>".
-inventory=$(cd "$TOP" && for d in $OVERLAY_DIRS; do
-	if [ -d "$d" ]; then find "$d" -type f; fi
-done | sort | sed -e 's/^\(.*\)\.patch$/patch \1/' -e t -e 's/^/new /')
+# Overlay inventory: "new|patch <kernel path> <project path>".
+inventory=$(overlay_inventory)
 
 if [ -n "${KSRC:-}" ]; then
 	# Mirror the user's tree, leaving the files the overlay manages alone.
@@ -63,7 +61,7 @@ pristine() {	# the upstream version of a file
 
 declare -A old_sum=()
 if [ -f "$B/overlay.sums" ]; then
-	while read -r sum kind p; do old_sum[$p]="$sum $kind"; done < "$B/overlay.sums"
+	while read -r sum kind p _; do old_sum[$p]="$sum $kind"; done < "$B/overlay.sums"
 fi
 
 tmp=$(mktemp -d)
@@ -71,18 +69,18 @@ trap 'rm -rf "$tmp"' EXIT
 newsums=$tmp/sums
 : > "$newsums"
 changed=0
-while read -r kind p; do
+while read -r kind p from; do
 	[ -n "$p" ] || continue
 	dst=$SRC/$p
 	if [ "$kind" = patch ]; then
 		orig=$(pristine "$p") || die "$p.patch: $p does not exist in Linux $kver"
 		want=$tmp/want
-		if ! patch -s -N -r - -o "$want" "$orig" < "$TOP/$p.patch" > "$tmp/patch.log" 2>&1; then
+		if ! patch -s -N -r - -o "$want" "$orig" < "$TOP/$from" > "$tmp/patch.log" 2>&1; then
 			cat "$tmp/patch.log" >&2
-			die "$p.patch does not apply to $p of Linux $kver (${KSRC:-$TARBALL})"
+			die "$from does not apply to $p of Linux $kver (${KSRC:-$TARBALL})"
 		fi
 	else
-		want=$TOP/$p
+		want=$TOP/$from
 		if [ -z "${old_sum[$p]:-}" ] && [ -f "$dst" ]; then
 			die "$p: new overlay file would replace the upstream file in Linux $kver; store a $p.patch instead"
 		fi
@@ -98,7 +96,7 @@ while read -r kind p; do
 		cp "$want" "$dst"
 		changed=$((changed + 1))
 	fi
-	printf '%s %s %s\n' "$(md5sum < "$dst" | cut -d' ' -f1)" "$kind" "$p" >> "$newsums"
+	printf '%s %s %s %s\n' "$(md5sum < "$dst" | cut -d' ' -f1)" "$kind" "$p" "$from" >> "$newsums"
 	unset "old_sum[$p]"
 done <<< "$inventory"
 

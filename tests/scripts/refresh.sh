@@ -13,7 +13,8 @@ set -euo pipefail
 [ -f "$B/overlay.sums" ] || die "no overlay applied yet; run 'make prepare' first"
 kver=$(cat "$B/kversion")
 declare -A sum=()
-while read -r s _ p; do sum[$p]=$s; done < "$B/overlay.sums"
+declare -A from=()
+while read -r s _ p f; do sum[$p]=$s; from[$p]=${f:-$p}; done < "$B/overlay.sums"
 md5() { md5sum < "$1" | cut -d' ' -f1; }
 
 tmp=$(mktemp)
@@ -30,7 +31,7 @@ while read -r kind p; do
 	fi
 	if [ "$kind" = patch ]; then
 		[ -f "$PRISTINE/$p" ] || die "$p is not an upstream file of Linux $kver"
-		out=$TOP/$p.patch
+		out=$TOP/${from[$p]:-$p.patch}
 		if [ -n "${sum[$p]:-}" ] && [ -f "$out" ]; then
 			patch -s -o "$tmp" "$PRISTINE/$p" < "$out" >/dev/null 2>&1 || true
 			[ "$(md5 "$tmp")" = "${sum[$p]}" ] ||
@@ -48,9 +49,9 @@ while read -r kind p; do
 		} > "$out"
 		log "refresh: wrote $p.patch"
 	else
-		[ "$(md5 "$TOP/$p")" = "${sum[$p]}" ] ||
+		[ "$(md5 "$TOP/${from[$p]}")" = "${sum[$p]}" ] ||
 			die "$p changed both in build/src and in the project; resolve by hand"
-		cp "$SRC/$p" "$TOP/$p"
+		cp "$SRC/$p" "$TOP/${from[$p]}"
 		log "refresh: copied back $p"
 	fi
 done < "$tmp.list"

@@ -44,9 +44,9 @@ static bool record_vouches_cacheable(const struct kvm_s2_memcap_in *in)
  * @in: the VMA, the backing memory and the host features
  * @out: the mapping to install; @out->row is set on errors too
  *
- * A pure function of @in.  IO memory (VM_IO or a non-cacheable host
- * mapping) gets Normal-NC with VM_ALLOW_ANY_UNCACHED, else Device-nGnRE,
- * and is never executable.  A cacheable host mapping of a RAM-equivalent
+ * A pure function of @in.  IO memory (a non-cacheable host mapping) gets
+ * Normal-NC with VM_ALLOW_ANY_UNCACHED, else Device-nGnRE, and is never
+ * executable.  A cacheable host mapping of a RAM-equivalent
  * struct page gets Normal.  A cacheable host mapping of anything else gets
  * Normal only when its record vouches for cacheable and coherent memory
  * and the host has FWB (and executable only with DIC); otherwise it keeps
@@ -64,8 +64,14 @@ int kvm_s2_memcap_decide(const struct kvm_s2_memcap_in *in,
 
 	*out = (struct kvm_s2_memcap_out){ .mt = KVM_S2_MT_DEVICE };
 
-	/* IO memory: never cacheable, never executable, tags never checked. */
-	if ((in->vm_flags & VM_IO) || !host_mt_cacheable(in->host_mt)) {
+	/*
+	 * IO memory: never cacheable, never executable, tags never checked.
+	 * The host pgprot decides, not VM_IO: remap_pfn_range() sets VM_IO
+	 * on every PFNMAP, including cacheable ones such as nvgrace-gpu's
+	 * usemem.  A cacheable VM_IO mapping without a record still ends up
+	 * Device (row 11).
+	 */
+	if (!host_mt_cacheable(in->host_mt)) {
 		if (in->exec) {
 			out->row = 1;
 			return -ENOEXEC;
@@ -269,8 +275,7 @@ int kvm_s2_memcap_fault(struct kvm_s2_memcap_in *in, unsigned long pfn,
  */
 int kvm_s2_memcap_check_vma(struct kvm *kvm, struct vm_area_struct *vma)
 {
-	bool io = (vma->vm_flags & VM_IO) ||
-		  !host_mt_cacheable(kvm_host_mt_from_vma(vma));
+	bool io = !host_mt_cacheable(kvm_host_mt_from_vma(vma));
 
 	if (kvm_has_mte(kvm) && !io && !(vma->vm_flags & VM_MTE_ALLOWED))
 		return -EINVAL;

@@ -27,10 +27,10 @@
 
 /* ---- The reference: the documented table, one predicate per row ---- */
 
+/* IO: the host pgprot is not cacheable.  VM_IO alone is not IO (row 3 note). */
 static bool ref_io(const struct kvm_s2_memcap_in *in)
 {
-	return (in->vm_flags & VM_IO) ||
-	       in->host_mt == KVM_HOST_MT_NORMAL_NC ||
+	return in->host_mt == KVM_HOST_MT_NORMAL_NC ||
 	       in->host_mt == KVM_HOST_MT_DEVICE_nGnRE ||
 	       in->host_mt == KVM_HOST_MT_DEVICE_nGnRnE;
 }
@@ -55,23 +55,60 @@ static bool ref_vouched(const struct kvm_s2_memcap_in *in)
 	return in->has_record && (in->caps & C) && (in->caps & COH) && in->fwb;
 }
 
-static bool row1(const struct kvm_s2_memcap_in *in) { return ref_io(in) && in->exec; }
-static bool row2(const struct kvm_s2_memcap_in *in) { return ref_io(in) && ref_uc(in); }
-static bool row3(const struct kvm_s2_memcap_in *in) { return ref_io(in); }
+static bool row1(const struct kvm_s2_memcap_in *in)
+{
+	return ref_io(in) && in->exec;
+}
+
+static bool row2(const struct kvm_s2_memcap_in *in)
+{
+	return ref_io(in) && ref_uc(in);
+}
+
+static bool row3(const struct kvm_s2_memcap_in *in)
+{
+	return ref_io(in);
+}
+
 static bool row4(const struct kvm_s2_memcap_in *in)
 {
 	return ref_ram(in) && in->vm_mte && !(in->vm_flags & VM_MTE_ALLOWED);
 }
-static bool row5(const struct kvm_s2_memcap_in *in) { return ref_ram(in); }
-static bool row6(const struct kvm_s2_memcap_in *in) { return ref_other(in) && in->vm_mte; }
+
+static bool row5(const struct kvm_s2_memcap_in *in)
+{
+	return ref_ram(in);
+}
+
+static bool row6(const struct kvm_s2_memcap_in *in)
+{
+	return ref_other(in) && in->vm_mte;
+}
+
 static bool row7(const struct kvm_s2_memcap_in *in)
 {
 	return ref_other(in) && ref_vouched(in) && in->exec && !in->dic;
 }
-static bool row8(const struct kvm_s2_memcap_in *in) { return ref_other(in) && ref_vouched(in); }
-static bool row9(const struct kvm_s2_memcap_in *in) { return ref_other(in) && in->exec; }
-static bool row10(const struct kvm_s2_memcap_in *in) { return ref_other(in) && ref_uc(in); }
-static bool row11(const struct kvm_s2_memcap_in *in) { return ref_other(in); }
+
+static bool row8(const struct kvm_s2_memcap_in *in)
+{
+	return ref_other(in) && ref_vouched(in);
+}
+
+static bool row9(const struct kvm_s2_memcap_in *in)
+{
+	return ref_other(in) && in->exec;
+}
+
+static bool row10(const struct kvm_s2_memcap_in *in)
+{
+	return ref_other(in) && ref_uc(in);
+}
+
+static bool row11(const struct kvm_s2_memcap_in *in)
+{
+	return ref_other(in);
+}
 
 enum ref_x { X_NEVER, X_FAULT_OR_DIC, X_DIC };
 
@@ -128,13 +165,22 @@ static void kvm_memcap_test_exhaustive(struct kunit *test)
 	struct kvm_s2_memcap_in in;
 	struct kvm_s2_memcap_out out;
 	unsigned int fl, mt, cls, rec, bits, i;
+	unsigned long n;
 	int r, ret;
 
-	for (fl = 0; fl < BIT(ARRAY_SIZE(flag_bits)); fl++)
-	for (mt = 0; mt < KVM_HOST_MT_NR; mt++)
-	for (cls = 0; cls < KVM_PFN_NR; cls++)
-	for (rec = 0; rec <= BIT(5); rec++)	/* 0..31: caps; 32: no record */
-	for (bits = 0; bits < 16; bits++) {
+	/* Mixed radix: flags, host type, class, record (32: none), 4 bools. */
+	for (n = 0; n < 32UL * KVM_HOST_MT_NR * KVM_PFN_NR * 33 * 16; n++) {
+		unsigned long v = n;
+
+		bits = v % 16;
+		v /= 16;
+		rec = v % 33;
+		v /= 33;
+		cls = v % KVM_PFN_NR;
+		v /= KVM_PFN_NR;
+		mt = v % KVM_HOST_MT_NR;
+		fl = v / KVM_HOST_MT_NR;
+
 		memset(&in, 0, sizeof(in));
 		for (i = 0; i < ARRAY_SIZE(flag_bits); i++)
 			if (fl & BIT(i))
@@ -209,56 +255,151 @@ struct named_case {
 
 static const struct named_case named_cases[] = {
 	/* Row 5: RAM. */
-	{ "row 5: anonymous RAM, read -> Normal", IN(ANON, N, RAM, 0, 0, 0, 1, 0, 0), 0, S2N, false, 5 },
-	{ "row 5: anonymous RAM, exec, no DIC -> Normal X", IN(ANON, N, RAM, 0, 0, 0, 1, 0, 1), 0, S2N, true, 5 },
-	{ "row 5: anonymous RAM, DIC -> Normal X", IN(ANON, N, RAM, 0, 0, 0, 1, 1, 0), 0, S2N, true, 5 },
-	{ "row 5: anonymous RAM, no FWB -> Normal", IN(ANON, N, RAM, 0, 0, 0, 0, 0, 0), 0, S2N, false, 5 },
-	{ "row 5: PROT_MTE RAM, MTE VM -> Normal, tags sanitised", IN(ANON, NT, RAM, 0, 0, 1, 1, 0, 0), 0, S2N, false, 5 },
-	{ "row 5: RAM, MTE VM, VM_MTE_ALLOWED -> Normal", IN(ANON, N, RAM, 0, 0, 1, 1, 0, 0), 0, S2N, false, 5 },
-	{ "row 5: ZONE_DEVICE generic page that passed memremap -> Normal", IN(VM_MIXEDMAP, N, RAM, 0, 0, 0, 1, 0, 0), 0, S2N, false, 5 },
-	{ "row 5: ZONE_DEVICE coherent page, exec -> Normal X", IN(0, N, RAM, 0, 0, 0, 1, 0, 1), 0, S2N, true, 5 },
-	{ "row 5: RAM with a record: the page decides -> Normal", IN(ANON, N, RAM, 1, 0, 0, 1, 0, 0), 0, S2N, false, 5 },
+	{ "row 5: anonymous RAM, read -> Normal",
+	  IN(ANON, N, RAM, 0, 0, 0, 1, 0, 0),
+	  0, S2N, false, 5 },
+	{ "row 5: anonymous RAM, exec, no DIC -> Normal X",
+	  IN(ANON, N, RAM, 0, 0, 0, 1, 0, 1),
+	  0, S2N, true, 5 },
+	{ "row 5: anonymous RAM, DIC -> Normal X",
+	  IN(ANON, N, RAM, 0, 0, 0, 1, 1, 0),
+	  0, S2N, true, 5 },
+	{ "row 5: anonymous RAM, no FWB -> Normal",
+	  IN(ANON, N, RAM, 0, 0, 0, 0, 0, 0),
+	  0, S2N, false, 5 },
+	{ "row 5: PROT_MTE RAM, MTE VM -> Normal, tags sanitised",
+	  IN(ANON, NT, RAM, 0, 0, 1, 1, 0, 0),
+	  0, S2N, false, 5 },
+	{ "row 5: RAM, MTE VM, VM_MTE_ALLOWED -> Normal",
+	  IN(ANON, N, RAM, 0, 0, 1, 1, 0, 0),
+	  0, S2N, false, 5 },
+	{ "row 5: ZONE_DEVICE generic page that passed memremap -> Normal",
+	  IN(VM_MIXEDMAP, N, RAM, 0, 0, 0, 1, 0, 0),
+	  0, S2N, false, 5 },
+	{ "row 5: ZONE_DEVICE coherent page, exec -> Normal X",
+	  IN(0, N, RAM, 0, 0, 0, 1, 0, 1),
+	  0, S2N, true, 5 },
+	{ "row 5: RAM with a record: the page decides -> Normal",
+	  IN(ANON, N, RAM, 1, 0, 0, 1, 0, 0),
+	  0, S2N, false, 5 },
 	/* Row 4. */
-	{ "row 4: RAM without VM_MTE_ALLOWED, MTE VM -> EFAULT", IN(0, N, RAM, 0, 0, 1, 1, 0, 0), -EFAULT, S2N, false, 4 },
-	{ "row 4: MIXEDMAP RAM, MTE VM -> EFAULT", IN(VM_MIXEDMAP, N, RAM, 0, 0, 1, 1, 0, 0), -EFAULT, S2N, false, 4 },
+	{ "row 4: RAM without VM_MTE_ALLOWED, MTE VM -> EFAULT",
+	  IN(0, N, RAM, 0, 0, 1, 1, 0, 0),
+	  -EFAULT, S2N, false, 4 },
+	{ "row 4: MIXEDMAP RAM, MTE VM -> EFAULT",
+	  IN(VM_MIXEDMAP, N, RAM, 0, 0, 1, 1, 0, 0),
+	  -EFAULT, S2N, false, 4 },
 	/* Rows 1-3: IO. */
-	{ "row 3: vfio BAR, VM_IO|VM_PFNMAP, Device pgprot -> Device-nGnRE", IN(PFNMAP, DEV, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2D, false, 3 },
-	{ "row 3: nGnRnE pgprot -> Device-nGnRE", IN(PFNMAP, DEVNR, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2D, false, 3 },
-	{ "row 2: vfio BAR with VM_ALLOW_ANY_UNCACHED -> Normal-NC", IN(PFNMAP | UC, DEV, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2NC, false, 2 },
-	{ "row 2: write-combine pgprot with VM_ALLOW_ANY_UNCACHED -> Normal-NC", IN(PFNMAP | UC, WC, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2NC, false, 2 },
-	{ "row 3: write-combine pgprot without it -> Device-nGnRE", IN(VM_PFNMAP, WC, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2D, false, 3 },
-	{ "row 3: VM_IO with a cacheable pgprot -> Device-nGnRE", IN(PFNMAP, N, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2D, false, 3 },
-	{ "row 3: VM_IO over a C|COH record -> Device-nGnRE", IN(PFNMAP, N, NOPAGE, 1, RAMCAPS, 0, 1, 1, 0), 0, S2D, false, 3 },
-	{ "row 3: non-cacheable pgprot over RAM pages -> Device-nGnRE", IN(VM_MIXEDMAP, DEV, RAM, 0, 0, 0, 1, 0, 0), 0, S2D, false, 3 },
-	{ "row 2: MTE VM, BAR with VM_ALLOW_ANY_UNCACHED -> Normal-NC", IN(PFNMAP | UC, DEV, NOPAGE, 0, 0, 1, 1, 0, 0), 0, S2NC, false, 2 },
-	{ "row 3: MTE VM, device BAR -> Device-nGnRE", IN(PFNMAP, DEV, NOPAGE, 0, 0, 1, 1, 0, 0), 0, S2D, false, 3 },
-	{ "row 3: no FWB, device BAR -> Device-nGnRE", IN(PFNMAP, DEV, NOPAGE, 0, 0, 0, 0, 0, 0), 0, S2D, false, 3 },
-	{ "row 1: exec from a device BAR -> ENOEXEC", IN(PFNMAP, DEV, NOPAGE, 0, 0, 0, 1, 0, 1), -ENOEXEC, S2D, false, 1 },
-	{ "row 1: exec from Normal-NC, DIC -> ENOEXEC", IN(PFNMAP | UC, WC, NOPAGE, 0, 0, 0, 1, 1, 1), -ENOEXEC, S2D, false, 1 },
-	{ "row 1: exec from a P2PDMA page mapped uncached -> ENOEXEC", IN(VM_MIXEDMAP, DEV, PAGE, 1, 0, 0, 1, 1, 1), -ENOEXEC, S2D, false, 1 },
+	{ "row 3: vfio BAR, VM_IO|VM_PFNMAP, Device pgprot -> Device-nGnRE",
+	  IN(PFNMAP, DEV, NOPAGE, 0, 0, 0, 1, 0, 0),
+	  0, S2D, false, 3 },
+	{ "row 3: nGnRnE pgprot -> Device-nGnRE",
+	  IN(PFNMAP, DEVNR, NOPAGE, 0, 0, 0, 1, 0, 0),
+	  0, S2D, false, 3 },
+	{ "row 2: vfio BAR with VM_ALLOW_ANY_UNCACHED -> Normal-NC",
+	  IN(PFNMAP | UC, DEV, NOPAGE, 0, 0, 0, 1, 0, 0),
+	  0, S2NC, false, 2 },
+	{ "row 2: write-combine pgprot with VM_ALLOW_ANY_UNCACHED -> Normal-NC",
+	  IN(PFNMAP | UC, WC, NOPAGE, 0, 0, 0, 1, 0, 0),
+	  0, S2NC, false, 2 },
+	{ "row 3: write-combine pgprot without it -> Device-nGnRE",
+	  IN(VM_PFNMAP, WC, NOPAGE, 0, 0, 0, 1, 0, 0),
+	  0, S2D, false, 3 },
+	{ "row 11: VM_IO|VM_PFNMAP, cacheable pgprot, no record -> Device-nGnRE",
+	  IN(PFNMAP, N, NOPAGE, 0, 0, 0, 1, 0, 0),
+	  0, S2D, false, 11 },
+	{ "row 8: nvgrace usemem: VM_IO|VM_PFNMAP cacheable, record C|COH, FWB -> Normal",
+	  IN(PFNMAP, N, NOPAGE, 1, RAMCAPS, 0, 1, 0, 0),
+	  0, S2N, false, 8 },
+	{ "row 5: /dev/mem-like VM_IO cacheable mapping of RAM -> Normal",
+	  IN(PFNMAP, N, RAM, 0, 0, 0, 1, 0, 0),
+	  0, S2N, false, 5 },
+	{ "row 3: non-cacheable pgprot over RAM pages -> Device-nGnRE",
+	  IN(VM_MIXEDMAP, DEV, RAM, 0, 0, 0, 1, 0, 0),
+	  0, S2D, false, 3 },
+	{ "row 2: MTE VM, BAR with VM_ALLOW_ANY_UNCACHED -> Normal-NC",
+	  IN(PFNMAP | UC, DEV, NOPAGE, 0, 0, 1, 1, 0, 0),
+	  0, S2NC, false, 2 },
+	{ "row 3: MTE VM, device BAR -> Device-nGnRE",
+	  IN(PFNMAP, DEV, NOPAGE, 0, 0, 1, 1, 0, 0),
+	  0, S2D, false, 3 },
+	{ "row 3: no FWB, device BAR -> Device-nGnRE",
+	  IN(PFNMAP, DEV, NOPAGE, 0, 0, 0, 0, 0, 0),
+	  0, S2D, false, 3 },
+	{ "row 1: exec from a device BAR -> ENOEXEC",
+	  IN(PFNMAP, DEV, NOPAGE, 0, 0, 0, 1, 0, 1),
+	  -ENOEXEC, S2D, false, 1 },
+	{ "row 1: exec from Normal-NC, DIC -> ENOEXEC",
+	  IN(PFNMAP | UC, WC, NOPAGE, 0, 0, 0, 1, 1, 1),
+	  -ENOEXEC, S2D, false, 1 },
+	{ "row 1: exec from a P2PDMA page mapped uncached -> ENOEXEC",
+	  IN(VM_MIXEDMAP, DEV, PAGE, 1, 0, 0, 1, 1, 1),
+	  -ENOEXEC, S2D, false, 1 },
 	/* Rows 6-8: cacheable, vouched for by a record. */
-	{ "row 8: cacheable PFNMAP, record C|COH, FWB, no DIC -> Normal", IN(CPFNMAP, N, NOPAGE, 1, CC, 0, 1, 0, 0), 0, S2N, false, 8 },
-	{ "row 8: cacheable PFNMAP, RAM-like record, FWB, DIC -> Normal X", IN(CPFNMAP, N, NOPAGE, 1, RAMCAPS, 0, 1, 1, 0), 0, S2N, true, 8 },
-	{ "row 8: cacheable PFNMAP, record C|COH, FWB, DIC, exec -> Normal X", IN(CPFNMAP, N, NOPAGE, 1, CC, 0, 1, 1, 1), 0, S2N, true, 8 },
-	{ "row 7: cacheable PFNMAP, record C|COH, FWB, no DIC, exec -> ENOEXEC", IN(CPFNMAP, N, NOPAGE, 1, CC, 0, 1, 0, 1), -ENOEXEC, S2N, false, 7 },
-	{ "row 8: P2PDMA page, cacheable, record C|COH, FWB -> Normal", IN(VM_MIXEDMAP, N, PAGE, 1, CC, 0, 1, 0, 0), 0, S2N, false, 8 },
-	{ "row 8: tagged host pgprot, record C|COH, FWB -> Normal", IN(CPFNMAP, NT, NOPAGE, 1, CC | MEMCAP_TAGS, 0, 1, 0, 0), 0, S2N, false, 8 },
-	{ "row 6: cacheable PFNMAP, record C|COH, FWB, MTE VM -> EFAULT", IN(CPFNMAP, N, NOPAGE, 1, CC, 1, 1, 0, 0), -EFAULT, S2N, false, 6 },
-	{ "row 6: cacheable PFNMAP, record with tags, MTE VM -> EFAULT", IN(CPFNMAP | VM_MTE_ALLOWED, N, NOPAGE, 1, RAMCAPS | MEMCAP_TAGS, 1, 1, 1, 0), -EFAULT, S2N, false, 6 },
-	{ "row 6: cacheable PFNMAP, no record, MTE VM -> EFAULT", IN(CPFNMAP, N, NOPAGE, 0, 0, 1, 1, 0, 0), -EFAULT, S2N, false, 6 },
+	{ "row 8: cacheable PFNMAP, record C|COH, FWB, no DIC -> Normal",
+	  IN(CPFNMAP, N, NOPAGE, 1, CC, 0, 1, 0, 0),
+	  0, S2N, false, 8 },
+	{ "row 8: cacheable PFNMAP, RAM-like record, FWB, DIC -> Normal X",
+	  IN(CPFNMAP, N, NOPAGE, 1, RAMCAPS, 0, 1, 1, 0),
+	  0, S2N, true, 8 },
+	{ "row 8: cacheable PFNMAP, record C|COH, FWB, DIC, exec -> Normal X",
+	  IN(CPFNMAP, N, NOPAGE, 1, CC, 0, 1, 1, 1),
+	  0, S2N, true, 8 },
+	{ "row 7: cacheable PFNMAP, record C|COH, FWB, no DIC, exec -> ENOEXEC",
+	  IN(CPFNMAP, N, NOPAGE, 1, CC, 0, 1, 0, 1),
+	  -ENOEXEC, S2N, false, 7 },
+	{ "row 8: P2PDMA page, cacheable, record C|COH, FWB -> Normal",
+	  IN(VM_MIXEDMAP, N, PAGE, 1, CC, 0, 1, 0, 0),
+	  0, S2N, false, 8 },
+	{ "row 8: tagged host pgprot, record C|COH, FWB -> Normal",
+	  IN(CPFNMAP, NT, NOPAGE, 1, CC | MEMCAP_TAGS, 0, 1, 0, 0),
+	  0, S2N, false, 8 },
+	{ "row 6: cacheable PFNMAP, record C|COH, FWB, MTE VM -> EFAULT",
+	  IN(CPFNMAP, N, NOPAGE, 1, CC, 1, 1, 0, 0),
+	  -EFAULT, S2N, false, 6 },
+	{ "row 6: cacheable PFNMAP, record with tags, MTE VM -> EFAULT",
+	  IN(CPFNMAP | VM_MTE_ALLOWED, N, NOPAGE, 1, RAMCAPS | MEMCAP_TAGS, 1, 1, 1, 0),
+	  -EFAULT, S2N, false, 6 },
+	{ "row 6: cacheable PFNMAP, no record, MTE VM -> EFAULT",
+	  IN(CPFNMAP, N, NOPAGE, 0, 0, 1, 1, 0, 0),
+	  -EFAULT, S2N, false, 6 },
 	/* Rows 9-11: cacheable, unproven: the 6.12 answer, counted. */
-	{ "row 11: cacheable PFNMAP, no record -> Device-nGnRE (downgrade)", IN(CPFNMAP, N, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2D, false, 11 },
-	{ "row 10: cacheable PFNMAP, no record, ANY_UNCACHED -> Normal-NC (downgrade)", IN(CPFNMAP | UC, N, NOPAGE, 0, 0, 0, 1, 0, 0), 0, S2NC, false, 10 },
-	{ "row 11: cacheable PFNMAP, record C only -> Device-nGnRE (downgrade)", IN(CPFNMAP, N, NOPAGE, 1, C, 0, 1, 1, 0), 0, S2D, false, 11 },
-	{ "row 11: cacheable PFNMAP, record without coherent -> Device-nGnRE", IN(CPFNMAP, N, NOPAGE, 1, C | MEMCAP_ATOMICS | MEMCAP_EXCLUSIVES, 0, 1, 1, 0), 0, S2D, false, 11 },
-	{ "row 11: cacheable PFNMAP, uncached record -> Device-nGnRE", IN(CPFNMAP, N, NOPAGE, 1, 0, 0, 1, 1, 0), 0, S2D, false, 11 },
-	{ "row 11: cacheable PFNMAP, record C|COH, no FWB -> Device-nGnRE", IN(CPFNMAP, N, NOPAGE, 1, CC, 0, 0, 0, 0), 0, S2D, false, 11 },
-	{ "row 10: cacheable PFNMAP, record C|COH, no FWB, ANY_UNCACHED -> Normal-NC", IN(CPFNMAP | UC, N, NOPAGE, 1, CC, 0, 0, 0, 0), 0, S2NC, false, 10 },
-	{ "row 11: P2PDMA page, cacheable, no caps -> Device-nGnRE", IN(VM_MIXEDMAP, N, PAGE, 1, 0, 0, 1, 0, 0), 0, S2D, false, 11 },
-	{ "row 8: ZONE_DEVICE page allowed in warn mode, record C|COH|EXCL, FWB -> Normal", IN(VM_MIXEDMAP, N, PAGE, 1, CC | MEMCAP_EXCLUSIVES, 0, 1, 0, 0), 0, S2N, false, 8 },
-	{ "row 11: ZONE_DEVICE page allowed in warn mode, no FWB -> Device-nGnRE", IN(VM_MIXEDMAP, N, PAGE, 1, CC | MEMCAP_EXCLUSIVES, 0, 0, 0, 0), 0, S2D, false, 11 },
-	{ "row 9: cacheable PFNMAP, no record, exec -> ENOEXEC", IN(CPFNMAP, N, NOPAGE, 0, 0, 0, 1, 1, 1), -ENOEXEC, S2D, false, 9 },
-	{ "row 9: cacheable PFNMAP, record C|COH, no FWB, exec -> ENOEXEC", IN(CPFNMAP, N, NOPAGE, 1, CC, 0, 0, 1, 1), -ENOEXEC, S2D, false, 9 },
+	{ "row 11: cacheable PFNMAP, no record -> Device-nGnRE (downgrade)",
+	  IN(CPFNMAP, N, NOPAGE, 0, 0, 0, 1, 0, 0),
+	  0, S2D, false, 11 },
+	{ "row 10: cacheable PFNMAP, no record, ANY_UNCACHED -> Normal-NC (downgrade)",
+	  IN(CPFNMAP | UC, N, NOPAGE, 0, 0, 0, 1, 0, 0),
+	  0, S2NC, false, 10 },
+	{ "row 11: cacheable PFNMAP, record C only -> Device-nGnRE (downgrade)",
+	  IN(CPFNMAP, N, NOPAGE, 1, C, 0, 1, 1, 0),
+	  0, S2D, false, 11 },
+	{ "row 11: cacheable PFNMAP, record without coherent -> Device-nGnRE",
+	  IN(CPFNMAP, N, NOPAGE, 1, C | MEMCAP_ATOMICS | MEMCAP_EXCLUSIVES, 0, 1, 1, 0),
+	  0, S2D, false, 11 },
+	{ "row 11: cacheable PFNMAP, uncached record -> Device-nGnRE",
+	  IN(CPFNMAP, N, NOPAGE, 1, 0, 0, 1, 1, 0),
+	  0, S2D, false, 11 },
+	{ "row 11: cacheable PFNMAP, record C|COH, no FWB -> Device-nGnRE",
+	  IN(CPFNMAP, N, NOPAGE, 1, CC, 0, 0, 0, 0),
+	  0, S2D, false, 11 },
+	{ "row 10: cacheable PFNMAP, record C|COH, no FWB, ANY_UNCACHED -> Normal-NC",
+	  IN(CPFNMAP | UC, N, NOPAGE, 1, CC, 0, 0, 0, 0),
+	  0, S2NC, false, 10 },
+	{ "row 11: P2PDMA page, cacheable, no caps -> Device-nGnRE",
+	  IN(VM_MIXEDMAP, N, PAGE, 1, 0, 0, 1, 0, 0),
+	  0, S2D, false, 11 },
+	{ "row 8: ZONE_DEVICE page allowed in warn mode, record C|COH|EXCL, FWB -> Normal",
+	  IN(VM_MIXEDMAP, N, PAGE, 1, CC | MEMCAP_EXCLUSIVES, 0, 1, 0, 0),
+	  0, S2N, false, 8 },
+	{ "row 11: ZONE_DEVICE page allowed in warn mode, no FWB -> Device-nGnRE",
+	  IN(VM_MIXEDMAP, N, PAGE, 1, CC | MEMCAP_EXCLUSIVES, 0, 0, 0, 0),
+	  0, S2D, false, 11 },
+	{ "row 9: cacheable PFNMAP, no record, exec -> ENOEXEC",
+	  IN(CPFNMAP, N, NOPAGE, 0, 0, 0, 1, 1, 1),
+	  -ENOEXEC, S2D, false, 9 },
+	{ "row 9: cacheable PFNMAP, record C|COH, no FWB, exec -> ENOEXEC",
+	  IN(CPFNMAP, N, NOPAGE, 1, CC, 0, 0, 1, 1),
+	  -ENOEXEC, S2D, false, 9 },
 };
 
 KUNIT_ARRAY_PARAM_DESC(named, named_cases, name);
@@ -412,8 +553,11 @@ static void kvm_memcap_test_memslot(struct kunit *test)
 	/* MTE VM, anonymous memory that allows PROT_MTE. */
 	vm_flags_init(&vma, VM_MTE_ALLOWED);
 	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_check_vma(kvm, &vma), 0);
-	/* MTE VM, device BAR: tags are never checked on Device memory. */
+	/* MTE VM, cacheable VM_IO|VM_PFNMAP (remap_pfn_range()): refused. */
 	vm_flags_init(&vma, VM_IO | VM_PFNMAP);
+	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_check_vma(kvm, &vma),
+			system_supports_mte() ? -EINVAL : 0);
+	/* MTE VM, device BAR: tags are never checked on Device memory. */
 	vma.vm_page_prot = pgprot_device(PAGE_SHARED);
 	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_check_vma(kvm, &vma), 0);
 	/* MTE VM, write-combine PFNMAP without VM_IO. */

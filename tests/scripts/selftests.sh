@@ -1,0 +1,18 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Cross-build the memcap KVM selftest with the 6.12 KVM selftest framework
+# (statically linked) and place it in the initramfs as memcap-check-10.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+variant=${1:-arm64}
+O=$OUT/$variant
+ST=$B/selftests
+D=$B/initramfs/$variant/bin
+mkdir -p "$ST" "$D"
+make -s -C "$SRC" O="$O" ARCH=arm64 CROSS_COMPILE="$CROSS" headers >/dev/null
+make -s -C "$SRC/tools/testing/selftests/kvm" ARCH=arm64 CROSS_COMPILE="$CROSS" \
+	CC="ccache ${CROSS}gcc" OUTPUT="$ST" KHDR_INCLUDES="-isystem $O/usr/include" \
+	USERLDFLAGS=-static -j"$JOBS" "$ST/aarch64/memcap_stage2"
+cmp -s "$ST/aarch64/memcap_stage2" "$D/memcap-check-10" ||
+	cp "$ST/aarch64/memcap_stage2" "$D/memcap-check-10"

@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memcap_stage2 - the stage-2 memory type KVM chooses, end to end.
+ *
+ * For each row of the decision table in
+ * Documentation/virt/kvm/arm/memcap.rst that this host can show, map some
+ * memory in the host (anonymous RAM, or memory of the memcap test driver
+ * mapped cacheable, write-combine or Device, with or without a capability
+ * record), create a memslot over it, run a guest that reads, writes and
+ * optionally jumps into it, and check:
+ *  - the memslot errno and the KVM_RUN result;
+ *  - the stage-2 memory type and execute permission, read back from the
+ *    stage-2 ptdump in debugfs while the VM is alive;
+ *  - that the guest saw the host's data and the host sees the guest's.
+ *
+ * Needs /dev/memcap_test (CONFIG_MEMCAP_TEST, memcap_test.base/size=) and
+ * debugfs.  Reports TAP; one test per scenario.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+#include "test_util.h"
+#include "ucall_common.h"
+#include "../../../../../drivers/misc/memcap_test.h"
+
+#define MEMCAP_CACHEABLE	(1U << 0)
+#define MEMCAP_COHERENT		(1U << 1)
+#define MEMCAP_EXCLUSIVES	(1U << 2)
+#define MEMCAP_ATOMICS		(1U << 3)
+#define MEMCAP_TAGS		(1U << 4)
+#define CC			(MEMCAP_CACHEABLE | MEMCAP_COHERENT)
+#define RAMLIKE			(CC | MEMCAP_EXCLUSIVES | MEMCAP_ATOMICS)
+
+#ifndef KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED
+#define KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED 243
+#endif
+
+#define SLOT		10
+#define TEST_GPA	(1ULL << 32)
+#define TEST_SIZE	(64 * 1024)
+#define HOST_WORD	0x686f73742d776f72ULL	/* "host-wor" */
+#define GUEST_WORD	0x67756573742d776fULL	/* "guest-wo" */
+#define RET_INSN	0xd65f03c0U		/* ret */
+
+enum backing { ANON, DRV_CACHED, DRV_WC, DRV_DEVICE, DRV_PAGES, ANON_SWAP };
+enum outcome { RUN_OK, RUN_PABT, RUN_EFAULT };
+
+struct scenario {
+	const char *name;
+	int row;		/* decision table row, 0 if none */
+	enum backing backing;
+	bool any_uc;		/* VM_ALLOW_ANY_UNCACHED */
+	int record;		/* caps of a record, or -1 for none */
+	bool mte;		/* MTE VM */
+	bool exec;		/* the guest jumps into the memory */
+	bool need_fwb;		/* only on hosts with FWB / without */
+	bool need_nofwb;
+	int slot_errno;		/* expected memslot errno */
+	enum outcome run;
+	const char *s2;		/* expected stage-2 type, NULL if none */
+};
+
+static const struct scenario scenarios[] = {
+	{ "anonymous RAM -> Normal", 5, ANON, false, -1, false, false, false, false,
+	  0, RUN_OK, "Normal" },
+	{ "anonymous RAM, MTE VM -> Normal", 5, ANON, false, -1, true, false, false, false,
+	  0, RUN_OK, "Normal" },
+	{ "anonymous RAM, exec -> Normal, executable", 5, ANON, false, -1, false, true,
+	  false, false, 0, RUN_OK, "Normal" },
+	{ "ZONE_DEVICE pages that passed memremap -> Normal", 5, DRV_PAGES, false, -1,
+	  false, false, false, false, 0, RUN_OK, "Normal" },
+	{ "cacheable PFNMAP, record C|COH|EXCL|ATOM, FWB -> Normal", 8, DRV_CACHED, false,
+	  RAMLIKE, false, false, true, false, 0, RUN_OK, "Normal" },
+	{ "cacheable PFNMAP, record C|COH, FWB, no DIC, exec -> prefetch abort", 7,
+	  DRV_CACHED, false, CC, false, true, true, false, 0, RUN_PABT, "Normal" },
+	{ "cacheable PFNMAP, no record -> Device-nGnRE (6.12, counted)", 11, DRV_CACHED,
+	  false, -1, false, false, false, false, 0, RUN_OK, "Device-nGnRE" },
+	{ "cacheable PFNMAP, record C only -> Device-nGnRE", 11, DRV_CACHED, false,
+	  MEMCAP_CACHEABLE, false, false, false, false, 0, RUN_OK, "Device-nGnRE" },
+	{ "cacheable PFNMAP, no record, ANY_UNCACHED -> Normal-NC", 10, DRV_CACHED, true,
+	  -1, false, false, false, false, 0, RUN_OK, "Normal-NC" },
+	{ "cacheable PFNMAP, record C|COH, no FWB -> Device-nGnRE", 11, DRV_CACHED, false,
+	  RAMLIKE, false, false, false, true, 0, RUN_OK, "Device-nGnRE" },
+	{ "write-combine BAR, ANY_UNCACHED -> Normal-NC", 2, DRV_WC, true, -1, false,
+	  false, false, false, 0, RUN_OK, "Normal-NC" },
+	{ "device BAR -> Device-nGnRE", 3, DRV_DEVICE, false, -1, false, false, false,
+	  false, 0, RUN_OK, "Device-nGnRE" },
+	{ "device BAR, ANY_UNCACHED -> Normal-NC", 2, DRV_DEVICE, true, RAMLIKE, false,
+	  false, false, false, 0, RUN_OK, "Normal-NC" },
+	{ "device BAR, exec -> prefetch abort", 1, DRV_DEVICE, false, -1, false, true,
+	  false, false, 0, RUN_PABT, "Device-nGnRE" },
+	{ "MTE VM, device BAR -> Device-nGnRE (6.12 refused)", 3, DRV_DEVICE, false, -1,
+	  true, false, false, false, 0, RUN_OK, "Device-nGnRE" },
+	{ "MTE VM, cacheable PFNMAP with record -> memslot EINVAL", 6, DRV_CACHED, false,
+	  RAMLIKE, true, false, false, false, EINVAL, RUN_OK, NULL },
+	{ "MTE VM, cacheable mapping swapped in after the memslot -> KVM_RUN EFAULT", 6,
+	  ANON_SWAP, false, RAMLIKE, true, false, false, false, 0, RUN_EFAULT, NULL },
+};
+
+static int drv_fd = -1;
+static bool host_fwb, host_mte;
+
+/* Guest: read, write, optionally call into the memory; report each step. */
+static volatile bool pabt_seen;
+
+static void guest_pabt(struct ex_regs *regs)
+{
+	pabt_seen = true;
+	regs->pc = regs->regs[30];	/* back to the caller of the blr */
+}
+
+static void guest_code(uint64_t gva, uint64_t exec)
+{
+	volatile uint64_t *p = (volatile uint64_t *)gva;
+
+	GUEST_SYNC(p[1]);
+	p[2] = GUEST_WORD;
+	GUEST_SYNC(0);
+	if (exec) {
+		((void (*)(void))gva)();
+		GUEST_SYNC(pabt_seen ? 2 : 1);
+	}
+	GUEST_DONE();
+}
+
+static int drv_ioctl(unsigned long cmd, void *arg)
+{
+	return ioctl(drv_fd, cmd, arg) ? -errno : 0;
+}
+
+/* Each scenario uses its own 2 MiB of the driver's memory. */
+static uint64_t scenario_offset(int i)
+{
+	return (uint64_t)i * 2 * 1024 * 1024;
+}
+
+static void *map_backing(const struct scenario *s, int i, bool *remapped)
+{
+	struct memcap_test_map m = { .flags = s->any_uc ? MEMCAP_TEST_ANY_UNCACHED : 0 };
+	struct memcap_test_range r = {
+		.offset = scenario_offset(i), .size = 2 * 1024 * 1024,
+		.type = MEMCAP_TEST_GENERIC, .flags = MEMCAP_TEST_SET_CAPS,
+		/* Every capability: RAM-equivalent on any host (QEMU RAM). */
+		.caps = RAMLIKE | MEMCAP_TAGS,
+	};
+	void *p;
+
+	*remapped = false;
+	switch (s->backing) {
+	case ANON:
+		return mmap(NULL, TEST_SIZE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	case DRV_PAGES:
+		TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_MEMREMAP, &r),
+			    "memremap of the driver's memory");
+		*remapped = true;
+		m.kind = MEMCAP_TEST_MAP_PAGES;
+		break;
+	case DRV_WC:
+		m.kind = MEMCAP_TEST_MAP_WC;
+		break;
+	case DRV_DEVICE:
+	case ANON_SWAP:
+		m.kind = MEMCAP_TEST_MAP_DEVICE;
+		break;
+	default:
+		m.kind = MEMCAP_TEST_MAP_CACHED;
+		break;
+	}
+	TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_SET_MAP, &m), "SET_MAP");
+	p = mmap(NULL, TEST_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+		 MAP_SHARED, drv_fd, scenario_offset(i));
+	return p;
+}
+
+/* The stage-2 ptdump line that covers gpa: its memory type and XN. */
+static bool read_ptdump(struct kvm_vm *vm, uint64_t gpa, char *type,
+			size_t len, bool *xn)
+{
+	char path[128], line[256];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/kvm/%d-%d/stage2_page_tables", getpid(),
+		 vm->fd);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long lo, hi;
+		char *tok;
+
+		if (sscanf(line, "0x%llx-0x%llx", &lo, &hi) != 2 ||
+		    gpa < lo || gpa >= hi)
+			continue;
+		*xn = false;
+		type[0] = '\0';
+		for (tok = strtok(line, " \n"); tok; tok = strtok(NULL, " \n")) {
+			if (!strcmp(tok, "X"))
+				*xn = true;
+			else if (!strcmp(tok, "Normal") || !strcmp(tok, "Normal-NC") ||
+				 !strcmp(tok, "Device-nGnRE"))
+				snprintf(type, len, "%s", tok);
+		}
+		found = true;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+static uint64_t read_downgrades(void)
+{
+	unsigned long long n = 0;
+	FILE *f = fopen("/sys/kernel/debug/memcap/kvm_stage2_downgrades", "r");
+
+	if (f) {
+		if (fscanf(f, "%llu", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	return n;
+}
+
+static bool run_scenario(const struct scenario *s, int i)
+{
+	struct memcap_test_range rec = {
+		.offset = scenario_offset(i), .size = 2 * 1024 * 1024,
+		.caps = s->record,
+	};
+	struct memcap_test_range rm = rec;
+	bool ok = true, remapped, xn = false;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	char type[32] = "";
+	struct ucall uc;
+	uint64_t *host;
+	uint64_t downgrades = read_downgrades();
+	int ret, step;
+
+	if (s->record >= 0)
+		TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_REGISTER, &rec), "REGISTER");
+	host = map_backing(s, i, &remapped);
+	TEST_ASSERT(host != MAP_FAILED, "mmap: %s", strerror(errno));
+	host[1] = HOST_WORD;
+	((uint32_t *)host)[0] = RET_INSN;
+	__builtin___clear_cache((char *)host, (char *)host + 64);
+
+	vm = vm_create(1);
+	if (s->mte)
+		vm_enable_cap(vm, KVM_CAP_ARM_MTE, 0);
+	vcpu = vm_vcpu_add(vm, 0, guest_code);
+	vm_init_descriptor_tables(vm);
+	vcpu_init_descriptor_tables(vcpu);
+	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, ESR_EC_IABT, guest_pabt);
+
+	ret = __vm_set_user_memory_region(vm, SLOT, 0, TEST_GPA, TEST_SIZE, host);
+	if (ret ? errno != s->slot_errno : s->slot_errno) {
+		printf("# memslot: got %d (errno %d), want errno %d\n", ret,
+		       ret ? errno : 0, s->slot_errno);
+		ok = false;
+	}
+	if (ret)
+		goto out;
+
+	if (s->backing == ANON_SWAP) {
+		/* The VMM swaps a cacheable mapping in under the memslot. */
+		struct memcap_test_map m = { .kind = MEMCAP_TEST_MAP_CACHED };
+
+		TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_SET_MAP, &m), "SET_MAP");
+		TEST_ASSERT(mmap(host, TEST_SIZE, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_FIXED, drv_fd,
+				 scenario_offset(i)) == host, "remap");
+	}
+
+	virt_map(vm, TEST_GPA, TEST_GPA, TEST_SIZE / vm->page_size);
+	vcpu_args_set(vcpu, 2, TEST_GPA, (uint64_t)s->exec);
+
+	for (step = 0; ; step++) {
+		ret = _vcpu_run(vcpu);
+		if (ret) {
+			if (!(s->run == RUN_EFAULT && errno == EFAULT)) {
+				printf("# KVM_RUN: %s\n", strerror(errno));
+				ok = false;
+			}
+			break;
+		}
+		if (s->run == RUN_EFAULT) {
+			printf("# KVM_RUN succeeded, want EFAULT\n");
+			ok = false;
+			break;
+		}
+		switch (get_ucall(vcpu, &uc)) {
+		case UCALL_SYNC:
+			if (step == 0 && uc.args[1] != HOST_WORD) {
+				printf("# guest read %#lx, want %#llx\n", uc.args[1], HOST_WORD);
+				ok = false;
+			}
+			if (step == 1 && host[2] != GUEST_WORD) {
+				printf("# host read %#lx after the guest wrote\n", host[2]);
+				ok = false;
+			}
+			/* The latest state of the mapping, while the VM lives. */
+			if (step >= 1 &&
+			    !read_ptdump(vm, TEST_GPA, type, sizeof(type), &xn)) {
+				printf("# no stage-2 ptdump entry for %#llx\n", TEST_GPA);
+				ok = false;
+			}
+			if (step == 2) {
+				bool pabt = uc.args[1] == 2;
+
+				if (pabt != (s->run == RUN_PABT)) {
+					printf("# exec: %s\n", pabt ? "prefetch abort" : "ran");
+					ok = false;
+				}
+			}
+			continue;
+		case UCALL_DONE:
+			break;
+		case UCALL_ABORT:
+			REPORT_GUEST_ASSERT(uc);
+			break;
+		default:
+			printf("# unexpected exit %d\n", vcpu->run->exit_reason);
+			ok = false;
+		}
+		break;
+	}
+	if (s->s2) {
+		printf("# stage 2: %s%s\n", type, xn ? " XN" : "");
+		if (strcmp(type, s->s2)) {
+			printf("# want %s\n", s->s2);
+			ok = false;
+		}
+		/* Only RAM with an exec fault is mapped executable here (no DIC). */
+		if (!xn != (s->row == 5 && s->exec)) {
+			printf("# execute permission: want %s\n",
+			       s->row == 5 && s->exec ? "X" : "XN");
+			ok = false;
+		}
+	}
+	/* Rows 10 and 11 are counted for the admin to see. */
+	if ((s->row == 10 || s->row == 11) && read_downgrades() <= downgrades) {
+		printf("# kvm_stage2_downgrades did not grow\n");
+		ok = false;
+	}
+out:
+	kvm_vm_free(vm);
+	munmap(host, TEST_SIZE);
+	if (remapped)
+		TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_MEMUNMAP, &rm), "MEMUNMAP");
+	if (s->record >= 0)
+		TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_UNREGISTER, &rec), "UNREGISTER");
+	return ok;
+}
+
+int main(void)
+{
+	int i, cap, n = 0;
+
+	drv_fd = open("/dev/memcap_test", O_RDWR);
+	__TEST_REQUIRE(drv_fd >= 0, "/dev/memcap_test is missing (CONFIG_MEMCAP_TEST)");
+
+	cap = kvm_check_cap(KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
+	/* What the platform is known to have: the harness passes it. */
+	__TEST_REQUIRE(getenv("MEMCAP_HOST_FWB"), "set MEMCAP_HOST_FWB=0|1");
+	host_fwb = atoi(getenv("MEMCAP_HOST_FWB"));
+	host_mte = kvm_has_cap(KVM_CAP_ARM_MTE);
+
+	for (i = 0; i < ARRAY_SIZE(scenarios); i++)
+		n += !((scenarios[i].need_fwb && !host_fwb) ||
+		       (scenarios[i].need_nofwb && host_fwb) ||
+		       (scenarios[i].mte && !host_mte));
+	ksft_print_header();
+	ksft_set_plan(n + 1);
+
+	ksft_test_result(cap == host_fwb,
+			 "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED is %d (host %s FWB)\n",
+			 cap, host_fwb ? "has" : "has no");
+	for (i = 0; i < ARRAY_SIZE(scenarios); i++) {
+		const struct scenario *s = &scenarios[i];
+
+		if ((s->need_fwb && !host_fwb) || (s->need_nofwb && host_fwb) ||
+		    (s->mte && !host_mte))
+			continue;
+		ksft_test_result(run_scenario(s, i), "row %d: %s\n", s->row, s->name);
+	}
+	close(drv_fd);
+	ksft_finished();
+}
