@@ -82,6 +82,7 @@ MAX=max,pauth-impdef=on
 # shellcheck disable=SC2086
 boot_and_check mte "$MAX" ",mte=on" "$DEVMEM MEMCAP_HOST_FWB=1" $SUITES
 results_from python3 "$S/tap.py" "$LOGS/mte.log" mte /bin/memcap-check-10 e2e 15
+results_from python3 "$S/tap.py" "$LOGS/mte.log" mte /bin/memcap-check-20 mm-e2e 20
 results_from python3 "$S/debugfs_check.py" "$LOGS/mte.log" mte \
 	"baseline=cacheable|coherent|exclusives|atomics|tags" \
 	"unregistered=cacheable|coherent|exclusives|atomics"
@@ -90,11 +91,13 @@ results_from python3 "$S/debugfs_check.py" "$LOGS/mte.log" mte \
 # shellcheck disable=SC2086
 boot_and_check mte-warn "$MAX" ",mte=on" "$DEVMEM memcap.mode=warn MEMCAP_HOST_FWB=1" $SUITES
 results_from python3 "$S/warnonce_check.py" "$LOGS/mte-warn.log" mte-warn 9
+results_from python3 "$S/tap.py" "$LOGS/mte-warn.log" mte-warn /bin/memcap-check-20 mm-e2e 20
 
 # Boot 3: a host without MTE (Cortex-A76: LSE, no MTE, no FWB), strict.
 # shellcheck disable=SC2086
 boot_and_check nomte cortex-a76 "" "$DEVMEM MEMCAP_HOST_FWB=0" $SUITES
 results_from python3 "$S/tap.py" "$LOGS/nomte.log" nomte /bin/memcap-check-10 e2e 10
+results_from python3 "$S/tap.py" "$LOGS/nomte.log" nomte /bin/memcap-check-20 mm-e2e 20
 results_from python3 "$S/debugfs_check.py" "$LOGS/nomte.log" nomte \
 	"baseline=cacheable|coherent|exclusives|atomics" \
 	"unregistered=cacheable|coherent|exclusives|atomics"

@@ -23,7 +23,8 @@ ignores() {	# checkpatch --ignore argument for a file
 
 emit() { printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}"; }
 
-for f in $new_files; do
+# The test programs follow the kernel's style too.
+for f in $new_files tests/init/*.c tests/e2e/*.c; do
 	case "$f" in *.c|*.h|*.rst|Kconfig*|Makefile*) ;; *) continue ;; esac
 	# shellcheck disable=SC2046
 	out=$($CP $(ignores "$f") -f "$f" 2>&1 | grep -E '^[^ ]+:[0-9]+: (ERROR|WARNING|CHECK)')

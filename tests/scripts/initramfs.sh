@@ -21,6 +21,7 @@ build_prog() {	# source, output
 	fi
 }
 build_prog "$TOP/tests/init/init.c" "$D/init"
+build_prog "$TOP/tests/e2e/memcap_mm.c" "$D/bin/memcap-check-20"
 
 list=$D/list
 {
@@ -34,6 +35,9 @@ list=$D/list
 	for f in "$D"/bin/*; do
 		[ -f "$f" ] && echo "file /bin/$(basename "$f") $f 0755 0 0"
 	done
+	# make run: the mm walk-through, then the stage-2 report.
+	echo "slink /bin/memcap-run-10 /bin/memcap-check-20 0777 0 0"
+	echo "slink /bin/memcap-run-20 /bin/memcap-check-10 0777 0 0"
 } > "$list.new"
 if ! cmp -s "$list.new" "$list" || [ ! -f "$D.cpio" ] ||
    [ -n "$(find "$D" -newer "$D.cpio" -type f | head -1)" ]; then

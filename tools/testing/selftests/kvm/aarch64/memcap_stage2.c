@@ -109,24 +109,24 @@ static int drv_fd = -1;
 static bool host_fwb, host_mte;
 
 /* Guest: read, write, optionally call into the memory; report each step. */
-static volatile bool pabt_seen;
+static bool pabt_seen;
 
 static void guest_pabt(struct ex_regs *regs)
 {
-	pabt_seen = true;
+	WRITE_ONCE(pabt_seen, true);
 	regs->pc = regs->regs[30];	/* back to the caller of the blr */
 }
 
 static void guest_code(uint64_t gva, uint64_t exec)
 {
-	volatile uint64_t *p = (volatile uint64_t *)gva;
+	uint64_t *p = (uint64_t *)gva;
 
-	GUEST_SYNC(p[1]);
-	p[2] = GUEST_WORD;
+	GUEST_SYNC(READ_ONCE(p[1]));
+	WRITE_ONCE(p[2], GUEST_WORD);
 	GUEST_SYNC(0);
 	if (exec) {
 		((void (*)(void))gva)();
-		GUEST_SYNC(pabt_seen ? 2 : 1);
+		GUEST_SYNC(READ_ONCE(pabt_seen) ? 2 : 1);
 	}
 	GUEST_DONE();
 }
@@ -204,7 +204,7 @@ static bool read_ptdump(struct kvm_vm *vm, uint64_t gpa, char *type,
 			continue;
 		*xn = false;
 		type[0] = '\0';
-		for (tok = strtok(line, " \n"); tok; tok = strtok(NULL, " \n")) {
+		for (tok = strtok(line, "\n\t "); tok; tok = strtok(NULL, "\n\t ")) {
 			if (!strcmp(tok, "X"))
 				*xn = true;
 			else if (!strcmp(tok, "Normal") || !strcmp(tok, "Normal-NC") ||
@@ -231,7 +231,7 @@ static uint64_t read_downgrades(void)
 	return n;
 }
 
-static bool run_scenario(const struct scenario *s, int i)
+static bool run_scenario(const struct scenario *s, int i, char *type_out)
 {
 	struct memcap_test_range rec = {
 		.offset = scenario_offset(i), .size = 2 * 1024 * 1024,
@@ -317,8 +317,9 @@ static bool run_scenario(const struct scenario *s, int i)
 			}
 			if (step == 2) {
 				bool pabt = uc.args[1] == 2;
+				bool want_pabt = s->run == RUN_PABT;
 
-				if (pabt != (s->run == RUN_PABT)) {
+				if (pabt != want_pabt) {
 					printf("# exec: %s\n", pabt ? "prefetch abort" : "ran");
 					ok = false;
 				}
@@ -335,6 +336,8 @@ static bool run_scenario(const struct scenario *s, int i)
 		}
 		break;
 	}
+	if (type_out)
+		snprintf(type_out, 32, "%s", type);
 	if (s->s2) {
 		printf("# stage 2: %s%s\n", type, xn ? " XN" : "");
 		if (strcmp(type, s->s2)) {
@@ -363,13 +366,54 @@ out:
 	return ok;
 }
 
-int main(void)
+/*
+ * For "make run": one line per host mapping kind and record, with the
+ * stage-2 type read from the ptdump of the running guest.
+ */
+static void report(void)
+{
+	static const struct { const char *name; enum backing b; bool uc; } kinds[] = {
+		{ "anonymous RAM", ANON, false },
+		{ "ZONE_DEVICE pages", DRV_PAGES, false },
+		{ "cacheable PFNMAP", DRV_CACHED, false },
+		{ "cacheable PFNMAP+UC", DRV_CACHED, true },
+		{ "write-combine+UC", DRV_WC, true },
+		{ "Device BAR", DRV_DEVICE, false },
+	};
+	static const struct { const char *name; int caps; } recs[] = {
+		{ "none", -1 }, { "C", MEMCAP_CACHEABLE }, { "C|COH|EXCL|ATOM", RAMLIKE },
+	};
+	int k, r, i = 0;
+
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		for (r = 0; r < ARRAY_SIZE(recs); r++) {
+			struct scenario s = {
+				.backing = kinds[k].b, .any_uc = kinds[k].uc,
+				.record = kinds[k].b == ANON ? -1 : recs[r].caps,
+			};
+			char type[32] = "?";
+
+			/* Anonymous memory has no record to vary. */
+			if (kinds[k].b == ANON && r)
+				continue;
+			run_scenario(&s, i++, type);
+			printf("MEMCAP-S2\t%s\t%s\t%s\n", kinds[k].name,
+			       recs[r].name, type[0] ? type : "?");
+		}
+	}
+}
+
+int main(int argc, char **argv)
 {
 	int i, cap, n = 0;
 
 	drv_fd = open("/dev/memcap_test", O_RDWR);
 	__TEST_REQUIRE(drv_fd >= 0, "/dev/memcap_test is missing (CONFIG_MEMCAP_TEST)");
 
+	if (strstr(argv[0], "memcap-run")) {
+		report();
+		return 0;
+	}
 	cap = kvm_check_cap(KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
 	/* What the platform is known to have: the harness passes it. */
 	__TEST_REQUIRE(getenv("MEMCAP_HOST_FWB"), "set MEMCAP_HOST_FWB=0|1");
@@ -392,7 +436,8 @@ int main(void)
 		if ((s->need_fwb && !host_fwb) || (s->need_nofwb && host_fwb) ||
 		    (s->mte && !host_mte))
 			continue;
-		ksft_test_result(run_scenario(s, i), "row %d: %s\n", s->row, s->name);
+		ksft_test_result(run_scenario(s, i, NULL), "row %d: %s\n", s->row,
+				 s->name);
 	}
 	close(drv_fd);
 	ksft_finished();

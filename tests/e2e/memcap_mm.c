@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memcap mm end to end: memremap_pages() and memory hot-add of device
+ * memory, driven from userspace through the memcap test driver, accepted
+ * for RAM-equivalent capabilities and refused otherwise.  Each check reads
+ * the return code, /proc/iomem and /sys/kernel/debug/memcap/ranges, and a
+ * refusal must leave nothing behind in either.  Bad requests must get an
+ * errno.  Prints TAP.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../kernel/drivers/misc/memcap_test.h"
+
+#define C	(1U << 0)
+#define COH	(1U << 1)
+#define EXCL	(1U << 2)
+#define ATOM	(1U << 3)
+#define TAGS	(1U << 4)
+#define MiB	(1024ULL * 1024)
+#define DRV_BASE	0x80000000ULL	/* memcap_test.base= of the harness */
+
+static int fd, n_test, n_fail, strict = 1;
+static unsigned int baseline;
+
+static void result(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d ", ok ? "" : "not ", ++n_test);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	n_fail += !ok;
+}
+
+static int drv(unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+/* Does a file contain a line with both strings? */
+static int file_has(const char *path, const char *a, const char *b)
+{
+	char line[512];
+	int found = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, a) && (!b || strstr(line, b));
+	fclose(f);
+	return found;
+}
+
+static unsigned int read_baseline(void)
+{
+	static const char * const names[] = {
+		"cacheable", "coherent", "exclusives", "atomics", "tags",
+	};
+	char line[256];
+	unsigned int caps = 0, i;
+	FILE *f = fopen("/sys/kernel/debug/memcap/ranges", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "baseline:", 9))
+			continue;
+		for (i = 0; i < 5; i++)
+			if (strstr(line, names[i]))
+				caps |= 1U << i;
+	}
+	fclose(f);
+	return caps;
+}
+
+/* The debugfs line of a pgmap starts "pgmap 0x<start>". */
+static int pgmap_listed(unsigned long long off, const char *type)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "pgmap %#012llx", DRV_BASE + off);
+	return file_has("/sys/kernel/debug/memcap/ranges", key, type);
+}
+
+static void check_remap(const char *what, unsigned int type, const char *tname,
+			unsigned long long off, int set, unsigned int caps,
+			int want)
+{
+	struct memcap_test_range r = {
+		.offset = off, .size = 2 * MiB, .type = type, .caps = caps,
+		.flags = set ? MEMCAP_TEST_SET_CAPS : 0,
+	};
+	int ret = drv(MEMCAP_TEST_MEMREMAP, &r);
+
+	if (!strict)
+		want = 0;	/* warn mode lets policy refusals through */
+	if (want) {
+		result(ret == want && !pgmap_listed(off, NULL),
+		       "memremap %s: refused (%s), nothing listed", what,
+		       strerror(-ret));
+		return;
+	}
+	result(!ret && pgmap_listed(off, tname) == 1,
+	       "memremap %s: accepted (%s), listed in debugfs", what,
+	       strerror(-ret));
+	if (!ret)
+		result(!drv(MEMCAP_TEST_MEMUNMAP, &r) && !pgmap_listed(off, NULL),
+		       "memunmap %s: record gone", what);
+}
+
+static void check_hotplug(const char *what, int record, unsigned int caps,
+			  int want)
+{
+	struct memcap_test_range r = { .offset = 128 * MiB, .size = 128 * MiB,
+				       .caps = caps };
+	const char *res = "System RAM (memcap_test)";
+	int ret;
+
+	if (!strict)
+		want = 0;
+	if (record)
+		drv(MEMCAP_TEST_REGISTER, &r);
+	ret = drv(MEMCAP_TEST_HOTPLUG, &r);
+	if (want) {
+		result(ret == want && file_has("/proc/iomem", res, NULL) == 0,
+		       "hot-add %s: refused (%s), no System RAM resource", what,
+		       strerror(-ret));
+	} else {
+		result(!ret && file_has("/proc/iomem", res, NULL) == 1,
+		       "hot-add %s: accepted, System RAM in /proc/iomem", what);
+		if (!ret)
+			result(!drv(MEMCAP_TEST_HOTREMOVE, &r) &&
+			       file_has("/proc/iomem", res, NULL) == 0,
+			       "hot-remove %s: resource gone", what);
+	}
+	if (record)
+		drv(MEMCAP_TEST_UNREGISTER, &r);
+}
+
+static void check_bad_requests(void)
+{
+	struct memcap_test_range r = { .offset = 0, .size = 2 * MiB, .caps = C };
+	struct memcap_test_map m = { .kind = 9 };
+	void *p;
+
+	r.offset = 512 * MiB;
+	result(drv(MEMCAP_TEST_REGISTER, &r) == -ERANGE,
+	       "register outside the device: ERANGE");
+	r.offset = 0;
+	r.caps = C | (1U << 7);
+	result(drv(MEMCAP_TEST_REGISTER, &r) == -EOPNOTSUPP,
+	       "register with an unknown capability bit: EOPNOTSUPP");
+	r.caps = TAGS;
+	result(drv(MEMCAP_TEST_REGISTER, &r) == -EINVAL,
+	       "register tags without cacheable: EINVAL");
+	r.caps = C;
+	result(!drv(MEMCAP_TEST_REGISTER, &r) &&
+	       drv(MEMCAP_TEST_REGISTER, &r) == -EEXIST &&
+	       !drv(MEMCAP_TEST_UNREGISTER, &r),
+	       "register an overlapping range: EEXIST");
+	result(drv(MEMCAP_TEST_UNREGISTER, &r) == -ENOENT,
+	       "unregister a range with no record: ENOENT");
+	r.offset = 4096;
+	r.type = MEMCAP_TEST_GENERIC;
+	result(drv(MEMCAP_TEST_MEMREMAP, &r) == -EINVAL,
+	       "memremap not 2 MiB aligned: EINVAL");
+	r.offset = 0;
+	r.type = 1;	/* MEMORY_DEVICE_PRIVATE */
+	result(drv(MEMCAP_TEST_MEMREMAP, &r) == -EINVAL,
+	       "memremap of an unsupported type: EINVAL");
+	result(drv(MEMCAP_TEST_SET_MAP, &m) == -EINVAL,
+	       "unknown mapping kind: EINVAL");
+	p = mmap(NULL, 512 * MiB, PROT_READ, MAP_SHARED, fd, 0);
+	result(p == MAP_FAILED && errno == EINVAL, "mmap larger than the device: EINVAL");
+	result(drv(_IO('M', 99), NULL) == -ENOTTY, "unknown ioctl: ENOTTY");
+}
+
+/* make run: leave what a GPU driver would have in place, for debugfs. */
+static void leave_examples(void)
+{
+	struct memcap_test_range rec = { .offset = 192 * MiB, .size = 16 * MiB,
+					 .caps = C | COH | EXCL | ATOM };
+	struct memcap_test_range bar = { .offset = 224 * MiB, .size = 2 * MiB,
+					 .type = MEMCAP_TEST_P2PDMA,
+					 .flags = MEMCAP_TEST_SET_CAPS };
+
+	result(!drv(MEMCAP_TEST_REGISTER, &rec),
+	       "example: record for 16 MiB of coherent device memory kept");
+	result(!drv(MEMCAP_TEST_MEMREMAP, &bar),
+	       "example: P2PDMA pgmap of an uncached BAR kept");
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int b;
+	int tags;
+
+	printf("TAP version 13\n");
+	fd = open("/dev/memcap_test", O_RDWR);
+	if (fd < 0) {
+		printf("1..0 # SKIP /dev/memcap_test: %s\n", strerror(errno));
+		return 4;
+	}
+	b = read_baseline();
+	baseline = b;
+	strict = file_has("/sys/module/memcap/parameters/mode", "warn", NULL) != 1;
+	tags = !!(b & TAGS);
+	printf("# baseline %#x (%s), %s mode\n", b, tags ? "MTE host" : "no MTE",
+	       strict ? "strict" : "warn");
+
+	check_remap("generic, baseline caps", MEMCAP_TEST_GENERIC,
+		    "MEMORY_DEVICE_GENERIC", 0, 1, b, 0);
+	check_remap("generic, missing tags", MEMCAP_TEST_GENERIC,
+		    "MEMORY_DEVICE_GENERIC", 2 * MiB, 1, b & ~TAGS,
+		    tags ? -EINVAL : 0);
+	check_remap("coherent, missing atomics", MEMCAP_TEST_COHERENT,
+		    "MEMORY_DEVICE_COHERENT", 4 * MiB, 1, b & ~ATOM, -EINVAL);
+	check_remap("generic, legacy caller, no record", MEMCAP_TEST_GENERIC,
+		    "MEMORY_DEVICE_GENERIC", 6 * MiB, 0, 0, tags ? -EINVAL : 0);
+	check_remap("p2pdma, uncached, any caps", MEMCAP_TEST_P2PDMA,
+		    "MEMORY_DEVICE_PCI_P2PDMA", 8 * MiB, 1, 0, 0);
+	{
+		struct memcap_test_range rec = { .offset = 10 * MiB,
+						 .size = 2 * MiB, .caps = b };
+
+		drv(MEMCAP_TEST_REGISTER, &rec);
+		check_remap("generic, legacy caller, record with baseline",
+			    MEMCAP_TEST_GENERIC, "MEMORY_DEVICE_GENERIC",
+			    10 * MiB, 0, 0, 0);
+		drv(MEMCAP_TEST_UNREGISTER, &rec);
+	}
+	check_hotplug("no record", 0, 0, tags ? -EINVAL : 0);
+	check_hotplug("record without atomics", 1, b & ~ATOM, -EINVAL);
+	check_hotplug("record with the baseline", 1, b, 0);
+	check_bad_requests();
+	if (strstr(argv[0], "memcap-run"))
+		leave_examples();
+
+	printf("1..%d\n", n_test);
+	close(fd);
+	return n_fail ? 1 : 0;
+}
