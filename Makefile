@@ -11,7 +11,7 @@
 
 S := tests/scripts
 
-.PHONY: all run check deps prepare build initramfs refresh-patches clean distclean help
+.PHONY: all run check coccicheck deps prepare build initramfs refresh-patches clean distclean help
 
 all: help
 
@@ -23,6 +23,10 @@ run:
 
 check:
 	@bash $(S)/check.sh
+
+# The semantic patches in coccinelle/ over the whole 6.12 tree (report).
+coccicheck: prepare
+	@bash $(S)/coccicheck.sh tree
 
 deps:
 	@bash $(S)/deps.sh

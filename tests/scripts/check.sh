@@ -111,6 +111,11 @@ else
 	result_add FAIL "gates" "no prepared tree"
 fi
 
+# The semantic patches: fixtures and the project's own code.
+t=$(date +%s)
+results_from bash "$S/coccicheck.sh" fixtures
+printf '%-28s %4ds\n' "coccinelle" $(( $(date +%s) - t )) >> "$RES/stages.txt"
+
 # Build matrix: configurations that must still build.
 for v in arm64-nomemcap arm64-nohotplug x86_64; do
 	stage "build-$v" bash "$S/build.sh" "$v"
