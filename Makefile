@@ -4,6 +4,7 @@
 #
 #   make run      boot the patched kernel in QEMU and report what memcap does
 #   make check    build everything and run every test; ends "N passed, N failed"
+#   make coccicheck  the semantic patches in coccinelle/ over the whole tree
 #
 # Both install the Debian packages they need.  KSRC=<dir> uses your own
 # Linux 6.12 tree instead of Debian's linux-source-6.12.  Each target is a
@@ -16,7 +17,7 @@ S := tests/scripts
 all: help
 
 help:
-	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
 
 run:
 	@bash $(S)/run.sh
