@@ -14,6 +14,7 @@
 #include <kunit/test.h>
 #include <linux/init.h>
 #include <linux/ioport.h>
+#include <linux/ktime.h>
 #include <linux/memblock.h>
 #include <linux/memcap.h>
 #include <linux/memory.h>
@@ -413,10 +414,46 @@ static void memcap_test_memremap_two_ranges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, memcap_unregister(start, MAPLEN));
 }
 
+/*
+ * Figures for the memremap path; printed, never asserted.  What memcap adds
+ * to memremap_pages() is resolving the caps (a registry lookup) and the
+ * decision, plus publishing the record.
+ */
+static void memcap_bench_memremap(struct kunit *test)
+{
+	phys_addr_t start = devmem_start + (ARRAY_SIZE(remap_cases) + 3) * CHUNK;
+	const unsigned int maps = 20, lookups = 20000;
+	unsigned int base = memcap_baseline(), i, sink = 0;
+	u64 t0, t1, t2;
+
+	if (!have_devmem(test))
+		return;
+	t0 = ktime_get_ns();
+	for (i = 0; i < maps; i++) {
+		struct dev_pagemap *pgmap = new_pgmap(test, MEMORY_DEVICE_GENERIC,
+						      start);
+		void *ret;
+
+		pgmap_set_memcap(pgmap, base);
+		ret = memremap_pages(pgmap, 0);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(ret));
+		memunmap_pages(pgmap);
+	}
+	t1 = ktime_get_ns();
+	for (i = 0; i < lookups; i++)
+		sink += memcap_decide(MEMCAP_USE_DEVICE_GENERIC,
+				      memcap_range_caps(start, MAPLEN), base,
+				      memcap_strict());
+	t2 = ktime_get_ns();
+	kunit_info(test, "memremap_pages()+memunmap_pages() of 2 MiB: %llu ns/pair; memcap's caps lookup + decision: %llu ns/call (%u)\n",
+		   div_u64(t1 - t0, maps), div_u64(t2 - t1, lookups), sink);
+}
+
 static struct kunit_case memcap_memremap_cases[] = {
 	KUNIT_CASE_PARAM(memcap_test_memremap, remap_gen_params),
 	KUNIT_CASE(memcap_test_memremap_bad_caps),
 	KUNIT_CASE(memcap_test_memremap_two_ranges),
+	KUNIT_CASE_SLOW(memcap_bench_memremap),
 	{}
 };
 

@@ -121,6 +121,11 @@ for v in arm64-nomemcap arm64-nohotplug x86_64; do
 	stage "build-$v" bash "$S/build.sh" "$v"
 done
 
+# Benchmark figures the KUnit suites printed (never pass/fail).
+echo "== figures (boot mte, TCG: relative, not absolute)"
+grep -hE 'ns/(fault|call|pair)' "$LOGS/mte.log" 2>/dev/null |
+	sed -E 's/^\[[ 0-9.]+\] +//; s/^# //'
+
 T1=$(date +%s)
 echo "== stage times"
 cat "$RES/stages.txt"
