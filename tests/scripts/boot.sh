@@ -24,6 +24,6 @@ timeout --foreground -k 10 "${BOOT_TIMEOUT:-600}" \
 	-kernel "$O/arch/arm64/boot/Image" \
 	-initrd "$B/initramfs/$variant.cpio" \
 	-append "console=ttyAMA0 mem=768M panic=-1 oops=panic memcap_test.base=0x80000000 memcap_test.size=0x10000000 $append" \
-	-display none -monitor none -serial stdio -no-reboot \
+	-display none -monitor none -serial stdio -no-reboot -nic none \
 	< /dev/null > "$logf" 2>&1 || true
 grep -q '^MEMCAP-INIT: done' "$logf"

@@ -105,7 +105,10 @@ results_from python3 "$S/debugfs_check.py" "$LOGS/nomte.log" nomte \
 # The kernel's static checks on everything the project adds or touches.
 if [ "$built" = 1 ]; then
 	t=$(date +%s)
-	results_from bash "$S/gates.sh"
+	results_from cached gates $TOP/arch $TOP/include $TOP/mm $TOP/tools \
+		$TOP/Documentation $TOP/tests/kernel $TOP/tests/e2e $TOP/tests/init \
+		"$S/gates.sh" "$TOP/tests/checkpatch.ignore" "$B/kversion" \
+		"$OUT/arm64/.config" -- bash "$S/gates.sh"
 	printf '%-28s %4ds\n' "gates" $(( $(date +%s) - t )) >> "$RES/stages.txt"
 else
 	result_add FAIL "gates" "no prepared tree"
@@ -113,7 +116,9 @@ fi
 
 # The semantic patches: fixtures and the project's own code.
 t=$(date +%s)
-results_from bash "$S/coccicheck.sh" fixtures
+results_from cached cocci "$TOP/coccinelle" $TOP/arch $TOP/include $TOP/mm \
+	$TOP/tools $TOP/tests/kernel "$S/coccicheck.sh" -- \
+	bash "$S/coccicheck.sh" fixtures
 printf '%-28s %4ds\n' "coccinelle" $(( $(date +%s) - t )) >> "$RES/stages.txt"
 
 # Build matrix: configurations that must still build.

@@ -45,6 +45,41 @@ result_add() {
 	printf '%-4s %s%s\n' "$1" "$2" "${3:+  ($3)}"
 }
 
+# cached <name> <inputs...> -- <command...>: run a command that prints
+# result lines, or replay them when none of the inputs (files or
+# directories) changed since.  A command that fails or prints nothing is a
+# FAIL line, and is not cached.
+cached() {
+	local name=$1 f key rc
+	local -a inputs=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		inputs+=("$1")
+		shift
+	done
+	shift
+	key=$(for i in "${inputs[@]}"; do
+		if [ -d "$i" ]; then find "$i" -type f | sort | xargs -r md5sum
+		elif [ -f "$i" ]; then md5sum "$i"; fi
+	done | md5sum | cut -d' ' -f1)
+	f=$RES/cache-$name
+	mkdir -p "$RES"
+	if [ -s "$f.out" ] && [ "$(cat "$f.key" 2>/dev/null)" = "$key" ]; then
+		cat "$f.out"
+		return 0
+	fi
+	rm -f "$f.key"
+	"$@" > "$f.out"
+	rc=$?
+	if [ $rc != 0 ] || [ ! -s "$f.out" ]; then
+		printf 'FAIL\t%s\tcommand failed (%d) or printed no result\n' "$name" "$rc"
+		rm -f "$f.out"
+		return 0
+	fi
+	echo "$key" > "$f.key"
+	cat "$f.out"
+}
+
 kernel_version() {
 	make -s -C "$1" kernelversion 2>/dev/null
 }
