@@ -33,6 +33,8 @@ overlay_inventory() {
 	done
 }
 JOBS=${JOBS:-$(nproc)}
+# ccache keys relative to the checkout, so that any clone reuses the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
 CROSS=aarch64-linux-gnu-
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
