@@ -73,6 +73,9 @@ stage deps bash "$S/deps.sh" &&
 	stage initramfs bash "$S/initramfs.sh" arm64 &&
 	built=1
 
+# The overlay machinery itself, on a fake kernel tree (about a second).
+results_from bash "$S/harness_check.sh"
+
 # The memory above mem=768M, for the real-memory KUnit cases.
 DEVMEM="memcap_mm_kunit.devmem_start=0x70000000 memcap_mm_kunit.devmem_size=0x10000000"
 SUITES="memcap_registry memcap_baseline memcap_policy memcap_memremap memcap_hotplug kvm_arm64_memcap"

@@ -75,13 +75,14 @@ while read -r kind p from; do
 	if [ "$kind" = patch ]; then
 		orig=$(pristine "$p") || die "$p.patch: $p does not exist in Linux $kver"
 		want=$tmp/want
-		if ! patch -s -N -r - -o "$want" "$orig" < "$TOP/$from" > "$tmp/patch.log" 2>&1; then
+		# No fuzz: a hunk whose context moved must not apply silently.
+		if ! patch -s -N -F 0 -r - -o "$want" "$orig" < "$TOP/$from" > "$tmp/patch.log" 2>&1; then
 			cat "$tmp/patch.log" >&2
 			die "$from does not apply to $p of Linux $kver (${KSRC:-$TARBALL})"
 		fi
 	else
 		want=$TOP/$from
-		if [ -z "${old_sum[$p]:-}" ] && [ -f "$dst" ]; then
+		if [ -z "${old_sum[$p]:-}" ] && [ -f "$PRISTINE/$p" ]; then
 			die "$p: new overlay file would replace the upstream file in Linux $kver; store a $p.patch instead"
 		fi
 	fi
