@@ -10,7 +10,15 @@ S=$(cd "$(dirname "$0")" && pwd)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-emit() { printf '%s\tharness/%s\t%s\n' "$1" "$2" "${3:-}"; }
+# result <status> <name> <log>: a check's line, from the status of the
+# condition just evaluated; a failure quotes the last line of its log.
+result() {
+	if [ "$1" = 0 ]; then
+		printf 'PASS\tharness/%s\t\n' "$2"
+	else
+		printf 'FAIL\tharness/%s\t%s\n' "$2" "$(tail -1 "$3")"
+	fi
+}
 
 # A fake "Linux 6.12.99" with one file the overlay patches.
 fake_kernel() {	# <dir> <version> <patchlevel>
@@ -47,67 +55,46 @@ prepare() { run "$1" bash tests/scripts/prepare.sh; }
 B=$P/build
 
 # 1. The overlay applies: the new file is copied, the patch applied.
-if prepare "$tmp/1.log" && cmp -s "$B/src/mm/new.c" "$P/mm/new.c" &&
-   [ "$(sed -n 2p "$B/src/mm/up.c")" = TWO ] &&
-   [ "$(sed -n 2p "$tmp/linux/mm/up.c")" = two ]; then
-	emit PASS "overlay applies, KSRC left untouched"
-else
-	emit FAIL "overlay applies, KSRC left untouched" "$(tail -1 "$tmp/1.log")"
-fi
+prepare "$tmp/1.log" && cmp -s "$B/src/mm/new.c" "$P/mm/new.c" &&
+	[ "$(sed -n 2p "$B/src/mm/up.c")" = TWO ] &&
+	[ "$(sed -n 2p "$tmp/linux/mm/up.c")" = two ]
+result $? "overlay applies, KSRC left untouched" "$tmp/1.log"
 
 # 2. A second prepare with no change rewrites nothing.
-if prepare "$tmp/2.log" && grep -q ', 0 changed' "$tmp/2.log"; then
-	emit PASS "second prepare changes nothing"
-else
-	emit FAIL "second prepare changes nothing" "$(tail -1 "$tmp/2.log")"
-fi
+prepare "$tmp/2.log" && grep -q ', 0 changed' "$tmp/2.log"
+result $? "second prepare changes nothing" "$tmp/2.log"
 
 # 3. An edit made in build/src is never overwritten silently...
 echo edited >> "$B/src/mm/new.c"
 printf 'newer\n' > "$P/mm/new.c"
-if ! prepare "$tmp/3.log" && grep -q 'mm/new.c was edited in the build tree' "$tmp/3.log"; then
-	emit PASS "an edit in the build tree stops prepare"
-else
-	emit FAIL "an edit in the build tree stops prepare" "$(tail -1 "$tmp/3.log")"
-fi
+! prepare "$tmp/3.log" && grep -q 'mm/new.c was edited in the build tree' "$tmp/3.log"
+result $? "an edit in the build tree stops prepare" "$tmp/3.log"
 printf 'new\n' > "$P/mm/new.c"
 sed -i '$d' "$B/src/mm/new.c"
 
 # 4. ...and make refresh-patches turns it into the .patch.
 sed -i 's/^three$/THREE/' "$B/src/mm/up.c"
-if run "$tmp/4.log" bash tests/scripts/refresh.sh &&
-   patch -s -o "$tmp/up.c" "$tmp/linux/mm/up.c" < "$P/mm/up.c.patch" >/dev/null 2>&1 &&
-   cmp -s "$tmp/up.c" "$B/src/mm/up.c" && grep -q '^+THREE$' "$P/mm/up.c.patch"; then
-	emit PASS "refresh-patches regenerates the .patch from build/src"
-else
-	emit FAIL "refresh-patches regenerates the .patch from build/src" "$(tail -1 "$tmp/4.log")"
-fi
+run "$tmp/4.log" bash tests/scripts/refresh.sh &&
+	patch -s -o "$tmp/up.c" "$tmp/linux/mm/up.c" < "$P/mm/up.c.patch" >/dev/null 2>&1 &&
+	cmp -s "$tmp/up.c" "$B/src/mm/up.c" && grep -q '^+THREE$' "$P/mm/up.c.patch"
+result $? "refresh-patches regenerates the .patch from build/src" "$tmp/4.log"
 
 # 5. A hunk that does not apply names the file and the kernel version.
 sed -i 's/^ one$/ uno/' "$P/mm/up.c.patch"
-if ! prepare "$tmp/5.log" &&
-   grep -q 'mm/up.c.patch does not apply to mm/up.c of Linux 6.12.99' "$tmp/5.log"; then
-	emit PASS "a hunk that does not apply names the file and the version"
-else
-	emit FAIL "a hunk that does not apply names the file and the version" "$(tail -1 "$tmp/5.log")"
-fi
+! prepare "$tmp/5.log" &&
+	grep -q 'mm/up.c.patch does not apply to mm/up.c of Linux 6.12.99' "$tmp/5.log"
+result $? "a hunk that does not apply names the file and the version" "$tmp/5.log"
 sed -i 's/^ uno$/ one/' "$P/mm/up.c.patch"
 
 # 6. A kernel that is not 6.12 is refused with its version.
 rm -rf "$B"
-if ! (cd "$P" && KSRC="$tmp/linux-6.11" bash tests/scripts/prepare.sh) > "$tmp/6.log" 2>&1 &&
-   grep -q 'is 6.11.99; memcap is a series for Linux 6.12' "$tmp/6.log"; then
-	emit PASS "a kernel other than 6.12 is refused"
-else
-	emit FAIL "a kernel other than 6.12 is refused" "$(tail -1 "$tmp/6.log")"
-fi
+! (cd "$P" && KSRC="$tmp/linux-6.11" bash tests/scripts/prepare.sh) > "$tmp/6.log" 2>&1 &&
+	grep -q 'is 6.11.99; memcap is a series for Linux 6.12' "$tmp/6.log"
+result $? "a kernel other than 6.12 is refused" "$tmp/6.log"
 
 # 7. A new file may not replace an upstream file: that takes a .patch.
 rm -rf "$B"
 printf 'mine\n' > "$P/mm/up.c"
-if ! prepare "$tmp/7.log" &&
-   grep -q 'mm/up.c: new overlay file would replace the upstream file' "$tmp/7.log"; then
-	emit PASS "a new file that shadows an upstream file is refused"
-else
-	emit FAIL "a new file that shadows an upstream file is refused" "$(tail -1 "$tmp/7.log")"
-fi
+! prepare "$tmp/7.log" &&
+	grep -q 'mm/up.c: new overlay file would replace the upstream file' "$tmp/7.log"
+result $? "a new file that shadows an upstream file is refused" "$tmp/7.log"
