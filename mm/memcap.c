@@ -277,31 +277,44 @@ enum memcap_coverage memcap_registry_lookup(struct memcap_registry *reg,
 					    unsigned long nr_pages,
 					    unsigned int *caps)
 {
-	enum memcap_coverage ret = MEMCAP_UNCOVERED;
 	struct memcap_record *rec;
 	unsigned long index = pfn;
+	unsigned long next = pfn;
 	unsigned long last;
-	unsigned int common;
+	unsigned int common = MEMCAP_ALL;
+	bool any = false, hole = false, reached = false;
 
 	if (!nr_pages || check_add_overflow(pfn, nr_pages - 1, &last))
 		return MEMCAP_UNCOVERED;
 
+	/*
+	 * Walk the records that intersect [pfn, last] in order.  The range is
+	 * covered when they leave no hole, whether one record or several
+	 * adjacent ones cover it.
+	 */
 	rcu_read_lock();
-	rec = mt_find(&reg->tree, &index, last);
-	if (rec) {
-		common = rec->caps;
-		if (rec->first_pfn <= pfn && rec->last_pfn >= last) {
-			ret = MEMCAP_COVERED;
-		} else {
-			ret = MEMCAP_PARTIAL;
-			while (index && index <= last &&
-			       (rec = mt_find(&reg->tree, &index, last)))
-				common &= rec->caps;
+	while ((rec = mt_find(&reg->tree, &index, last))) {
+		if (rec->first_pfn > next)
+			hole = true;
+		common &= rec->caps;
+		any = true;
+		if (rec->last_pfn >= last) {
+			reached = true;
+			break;
 		}
-		*caps = common;
+		next = rec->last_pfn + 1;
+		/* mt_find() moved index past the record; 0 means it wrapped. */
+		if (!index)
+			break;
 	}
 	rcu_read_unlock();
-	return ret;
+
+	if (!any)
+		return MEMCAP_UNCOVERED;
+	*caps = common;
+	if (hole || !reached)
+		return MEMCAP_PARTIAL;
+	return MEMCAP_COVERED;
 }
 
 /**

@@ -247,12 +247,27 @@ static void memcap_test_adjacent_records(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, caps, a);
 	KUNIT_EXPECT_EQ(test, lookup(reg, BASE + 4 * P, P, &caps), MEMCAP_COVERED);
 	KUNIT_EXPECT_EQ(test, caps, b);
-	/* Straddling the seam: covered, but not by a single record. */
+	/*
+	 * Straddling the seam: every page is described, by two records, so
+	 * the range is covered with what both records state (C | COH).
+	 */
 	KUNIT_EXPECT_EQ(test, lookup(reg, BASE + 3 * P, 2 * P, &caps),
+			MEMCAP_COVERED);
+	KUNIT_EXPECT_EQ(test, caps, C | COH);
+	KUNIT_EXPECT_EQ(test, lookup(reg, BASE, 8 * P, &caps), MEMCAP_COVERED);
+	KUNIT_EXPECT_EQ(test, caps, C | COH);
+	/* One page past the second record: a hole at the end. */
+	KUNIT_EXPECT_EQ(test, lookup(reg, BASE, 9 * P, &caps), MEMCAP_PARTIAL);
+	KUNIT_EXPECT_EQ(test, caps, C | COH);
+	/* A third record after a one-page hole: partial, whatever its caps. */
+	KUNIT_ASSERT_EQ(test, 0, memcap_registry_insert(reg, BASE + 9 * P,
+							4 * P, a, "c"));
+	KUNIT_EXPECT_EQ(test, lookup(reg, BASE + 4 * P, 8 * P, &caps),
 			MEMCAP_PARTIAL);
-	KUNIT_EXPECT_EQ(test, caps, a & b);
-	KUNIT_EXPECT_EQ(test, lookup(reg, BASE, 8 * P, &caps), MEMCAP_PARTIAL);
-	KUNIT_EXPECT_EQ(test, caps, a & b);
+	KUNIT_EXPECT_EQ(test, caps, C | COH);
+	KUNIT_EXPECT_EQ(test, lookup(reg, BASE + 9 * P, 4 * P, &caps),
+			MEMCAP_COVERED);
+	KUNIT_EXPECT_EQ(test, caps, a);
 }
 
 static void memcap_test_straddle_hole(struct kunit *test)
@@ -471,15 +486,14 @@ static unsigned int rnd(struct rnd_state *st, unsigned int n)
 static enum memcap_coverage model_lookup(struct model *m, unsigned int first,
 					 unsigned int nr, unsigned int *caps)
 {
-	bool any = false, all_same = true;
+	bool any = false, all_owned = true;
 	unsigned int i, common = ~0U;
-	int o0 = first < MODEL_PAGES ? m->owner[first] : -1;
 
 	for (i = first; i < first + nr; i++) {
 		int o = i < MODEL_PAGES ? m->owner[i] : -1;
 
-		if (o != o0)
-			all_same = false;
+		if (o < 0)
+			all_owned = false;
 		if (o >= 0) {
 			any = true;
 			common &= m->rec[o].caps;
@@ -488,7 +502,8 @@ static enum memcap_coverage model_lookup(struct model *m, unsigned int first,
 	if (!any)
 		return MEMCAP_UNCOVERED;
 	*caps = common;
-	return all_same ? MEMCAP_COVERED : MEMCAP_PARTIAL;
+	/* Covered when every page has a record, one or several. */
+	return all_owned ? MEMCAP_COVERED : MEMCAP_PARTIAL;
 }
 
 static void memcap_test_random_differential(struct kunit *test)

@@ -64,11 +64,11 @@ enum memcap_flags {
 /**
  * enum memcap_coverage - how the registry covers a range of pages
  * @MEMCAP_UNCOVERED: no record intersects the range.
- * @MEMCAP_PARTIAL: records intersect the range but no single record covers
- *	all of it; the capabilities returned are those common to every
+ * @MEMCAP_PARTIAL: records intersect the range but leave part of it
+ *	uncovered; the capabilities returned are those common to every
  *	intersecting record, and say nothing about the uncovered parts.
- * @MEMCAP_COVERED: one record covers the whole range; the capabilities
- *	returned are that record's.
+ * @MEMCAP_COVERED: one record, or several adjacent records, cover the whole
+ *	range; the capabilities returned are those common to them.
  */
 enum memcap_coverage {
 	MEMCAP_UNCOVERED,
