@@ -23,6 +23,7 @@
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
 #include <linux/pfn.h>
+#include <linux/ratelimit.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -218,6 +219,7 @@ int memcap_registry_insert(struct memcap_registry *reg, phys_addr_t start,
 	rec->first_pfn = PHYS_PFN(start);
 	rec->last_pfn = PHYS_PFN(start + size - 1);
 	rec->caps = caps;
+	rec->pgmaps = 0;
 	memcpy(rec->owner, owner, len);
 
 	scoped_guard(mutex, &reg->lock)
@@ -255,6 +257,9 @@ int memcap_registry_remove(struct memcap_registry *reg, phys_addr_t start,
 	if (!rec || rec->first_pfn != PHYS_PFN(start) ||
 	    rec->last_pfn != PHYS_PFN(start + size - 1))
 		return -ENOENT;
+	/* Pages made under the record must go before it does. */
+	if (rec->pgmaps)
+		return -EBUSY;
 	mtree_erase(&reg->tree, rec->first_pfn);
 	kfree_rcu(rec, rcu);
 	return 0;
@@ -372,11 +377,20 @@ EXPORT_SYMBOL_GPL(memcap_register);
  * Only a whole record can be removed.  Lookups that started before the
  * call may still see the record until they finish.
  *
+ * Nothing made under the record may outlive it.  memremap_pages() pins the
+ * records that stated a pgmap's capabilities until memunmap_pages(), and
+ * the driver must zap its own mappings of the range (for example
+ * unmap_mapping_range() on the file it handed out) before it unregisters,
+ * so that KVM drops the stage-2 mappings it made under the record.  With
+ * devm_memcap_register() that means registering before the mappings can
+ * exist, so that devres releases the record after them.
+ *
  * Context: Process context; may sleep.
  * Return:
  * * 0 - the record is gone
  * * -EINVAL - the range is malformed, as for memcap_register()
  * * -ENOENT - no record has exactly this range
+ * * -EBUSY - a pgmap whose capabilities the record stated is still mapped
  */
 int memcap_unregister(phys_addr_t start, phys_addr_t size)
 {
@@ -509,16 +523,20 @@ enum memcap_coverage memcap_lookup_pfn(unsigned long pfn,
 EXPORT_SYMBOL_GPL(memcap_lookup_pfn);
 
 /*
- * The mm policy: which creators of struct pages need RAM-equivalent memory.
- * See Documentation/mm/memcap.rst for the table and the reasons.
+ * The mm policy: what each creator of struct pages needs of the baseline.
+ * Tags matter only where a tagged access can reach the pages: page-allocator
+ * RAM, and DEVICE_COHERENT pages, which receive migrated anonymous pages
+ * (PROT_MTE ones included).  FS_DAX and DEVICE_GENERIC pages are only
+ * mapped through files, and such VMAs never get VM_MTE_ALLOWED.  See
+ * Documentation/mm/memcap.rst for the table and the reasons.
  */
-static const bool memcap_use_needs_ram[MEMCAP_USE_NR] = {
-	[MEMCAP_USE_SYSTEM_RAM]		= true,
-	[MEMCAP_USE_DEVICE_PRIVATE]	= false,
-	[MEMCAP_USE_DEVICE_COHERENT]	= true,
-	[MEMCAP_USE_FS_DAX]		= true,
-	[MEMCAP_USE_DEVICE_GENERIC]	= true,
-	[MEMCAP_USE_PCI_P2PDMA]		= false,
+static const unsigned int memcap_use_ignores[MEMCAP_USE_NR] = {
+	[MEMCAP_USE_SYSTEM_RAM]		= 0,
+	[MEMCAP_USE_DEVICE_PRIVATE]	= MEMCAP_ALL,
+	[MEMCAP_USE_DEVICE_COHERENT]	= 0,
+	[MEMCAP_USE_FS_DAX]		= MEMCAP_TAGS,
+	[MEMCAP_USE_DEVICE_GENERIC]	= MEMCAP_TAGS,
+	[MEMCAP_USE_PCI_P2PDMA]		= MEMCAP_ALL,
 };
 
 static const char * const memcap_use_names[MEMCAP_USE_NR] = {
@@ -531,16 +549,34 @@ static const char * const memcap_use_names[MEMCAP_USE_NR] = {
 };
 
 /**
+ * memcap_required() - what a use of memory needs of the baseline
+ * @use: what the pages are for
+ * @baseline: what boot RAM supports, normally memcap_baseline()
+ *
+ * Page-allocator RAM and %MEMORY_DEVICE_COHERENT pages need the whole
+ * baseline.  %MEMORY_DEVICE_FS_DAX and %MEMORY_DEVICE_GENERIC pages need it
+ * without %MEMCAP_TAGS, because they can never be mapped PROT_MTE.
+ * %MEMORY_DEVICE_PCI_P2PDMA and %MEMORY_DEVICE_PRIVATE pages need nothing.
+ *
+ * Context: Any context.
+ * Return: a mask of &enum memcap_flags; 0 for an unknown @use.
+ */
+unsigned int memcap_required(enum memcap_use use, unsigned int baseline)
+{
+	if ((unsigned int)use >= MEMCAP_USE_NR)
+		return 0;
+	return baseline & ~memcap_use_ignores[use];
+}
+
+/**
  * memcap_decide() - the mm policy for creating struct pages
  * @use: what the pages are for
  * @caps: the capabilities of the memory
  * @baseline: what boot RAM supports, normally memcap_baseline()
  * @strict: strict mode (refuse) rather than warn mode (allow and log)
  *
- * A pure function: page-allocator RAM, %MEMORY_DEVICE_COHERENT,
- * %MEMORY_DEVICE_FS_DAX and %MEMORY_DEVICE_GENERIC pages must be
- * RAM-equivalent; %MEMORY_DEVICE_PCI_P2PDMA and %MEMORY_DEVICE_PRIVATE may
- * have any capabilities.  Malformed @caps are refused in either mode.
+ * A pure function: the memory must have everything memcap_required() says
+ * @use needs.  Malformed @caps and unknown uses are refused in either mode.
  *
  * Context: Any context.
  * Return: the verdict.
@@ -548,39 +584,52 @@ static const char * const memcap_use_names[MEMCAP_USE_NR] = {
 enum memcap_verdict memcap_decide(enum memcap_use use, unsigned int caps,
 				  unsigned int baseline, bool strict)
 {
-	if (use >= MEMCAP_USE_NR || !memcap_caps_valid(caps))
+	if ((unsigned int)use >= MEMCAP_USE_NR || !memcap_caps_valid(caps))
 		return MEMCAP_DENY;
-	if (!memcap_use_needs_ram[use] ||
-	    memcap_is_ram_equivalent(caps, baseline))
+	if (memcap_is_ram_equivalent(caps, memcap_required(use, baseline)))
 		return MEMCAP_ALLOW;
 	return strict ? MEMCAP_DENY : MEMCAP_ALLOW_WARN;
 }
-EXPORT_SYMBOL_GPL(memcap_decide);
 
-/**
- * memcap_range_caps() - capabilities of a range, from every source
- * @start: physical address, page aligned
- * @size: size in bytes, page aligned
- *
- * The record that covers the range if there is one; otherwise what the
- * architecture says of an unregistered range, reduced by the records that
- * cover parts of it.
- *
- * Context: Any context; lock-free.
- * Return: a mask of &enum memcap_flags.
+/*
+ * The capabilities of a range and whether anybody stated them: the records
+ * that cover it, one or several, or else the architecture's assumption
+ * reduced by the records that cover parts of it.
  */
-unsigned int memcap_range_caps(phys_addr_t start, phys_addr_t size)
+static unsigned int memcap_resolve(phys_addr_t start, phys_addr_t size,
+				   bool *stated)
 {
 	unsigned int caps;
 
+	*stated = false;
 	switch (memcap_lookup_pfn(PHYS_PFN(start), PHYS_PFN(size), &caps)) {
 	case MEMCAP_COVERED:
+		*stated = true;
 		return caps;
 	case MEMCAP_PARTIAL:
 		return caps & memcap_default_caps(start, size);
 	default:
 		return memcap_default_caps(start, size);
 	}
+}
+
+/**
+ * memcap_range_caps() - capabilities of a range, from every source
+ * @start: physical address, page aligned
+ * @size: size in bytes, page aligned
+ *
+ * What the records that cover the range state if they cover all of it;
+ * otherwise what the architecture says of an unregistered range, reduced
+ * by the records that cover parts of it.
+ *
+ * Context: Any context; lock-free.
+ * Return: a mask of &enum memcap_flags.
+ */
+unsigned int memcap_range_caps(phys_addr_t start, phys_addr_t size)
+{
+	bool stated;
+
+	return memcap_resolve(start, size, &stated);
 }
 EXPORT_SYMBOL_GPL(memcap_range_caps);
 
@@ -621,7 +670,13 @@ bool memcap_strict(void)
 }
 EXPORT_SYMBOL_GPL(memcap_strict);
 
-/* Ranges already reported in warn mode. */
+/*
+ * Ranges already reported in warn mode.  Bounded: once it is full (a
+ * virtio-mem device adds one memory block at a time), further warnings are
+ * only ratelimited.
+ */
+#define MEMCAP_WARNED_MAX	64
+
 struct memcap_warned {
 	struct list_head node;
 	phys_addr_t start;
@@ -629,8 +684,15 @@ struct memcap_warned {
 };
 
 static LIST_HEAD(memcap_warned_list);
+static unsigned int memcap_warned_nr;
 static DEFINE_MUTEX(memcap_warned_lock);
+static DEFINE_RATELIMIT_STATE(memcap_report_rs, 5 * HZ, 32);
 
+/*
+ * True if [start, end) was not reported yet, and remembers it while the list
+ * has room.  Called only for messages the ratelimit lets through, so that a
+ * range whose message was suppressed is reported the next time.
+ */
 static bool memcap_first_warning(phys_addr_t start, phys_addr_t end)
 {
 	struct memcap_warned *w;
@@ -639,18 +701,22 @@ static bool memcap_first_warning(phys_addr_t start, phys_addr_t end)
 	list_for_each_entry(w, &memcap_warned_list, node)
 		if (w->start == start && w->end == end)
 			return false;
+	if (memcap_warned_nr >= MEMCAP_WARNED_MAX)
+		return true;
 	w = kmalloc(sizeof(*w), GFP_KERNEL);
 	if (w) {
 		w->start = start;
 		w->end = end;
 		list_add(&w->node, &memcap_warned_list);
+		memcap_warned_nr++;
 	}
 	return true;
 }
 
 /*
- * One message per refusal, and one per range in warn mode.  A pr_warn,
- * not a WARN: drivers reach this from probes that userspace triggers.
+ * One message per refusal, and one per range in warn mode, ratelimited:
+ * drivers reach this from probes and ioctls that userspace triggers.  A
+ * pr_warn, not a WARN, for the same reason.
  */
 static void memcap_report(enum memcap_verdict v, enum memcap_use use,
 			  phys_addr_t start, phys_addr_t end, int more,
@@ -659,6 +725,8 @@ static void memcap_report(enum memcap_verdict v, enum memcap_use use,
 {
 	char missing[MEMCAP_FORMAT_LEN], have[MEMCAP_FORMAT_LEN];
 
+	if (!__ratelimit(&memcap_report_rs))
+		return;
 	if (v == MEMCAP_ALLOW_WARN && !memcap_first_warning(start, end))
 		return;
 	memcap_format(have, sizeof(have), caps);
@@ -670,7 +738,8 @@ static void memcap_report(enum memcap_verdict v, enum memcap_use use,
 		return;
 	}
 	memcap_format(missing, sizeof(missing),
-		      memcap_missing(caps, memcap_baseline()));
+		      memcap_missing(caps, memcap_required(use,
+							   memcap_baseline())));
 	pr_warn("%s %s[mem %#010llx-%#010llx]%s for %s from %pS: missing %s (has %s)\n",
 		v == MEMCAP_DENY ? "refused" : "allowed in warn mode",
 		name ?: "", (u64)start, (u64)end - 1,
@@ -685,6 +754,7 @@ struct memcap_pgmap_rec {
 	const struct dev_pagemap *pgmap;
 	enum memcap_use use;
 	unsigned int caps;
+	bool pinned;
 	unsigned long caller;
 };
 
@@ -713,38 +783,78 @@ static int memcap_pgmap_use(enum memory_type type, enum memcap_use *use)
 	return -EINVAL;
 }
 
+/*
+ * Count a pgmap in (@delta 1) or out (-1) of every record that intersects
+ * its ranges.  Called under the registry's lock, only for pgmaps whose
+ * ranges the records cover: then no record can come or go meanwhile.
+ */
+static void memcap_pgmap_pin(const struct dev_pagemap *pgmap, int delta)
+{
+	struct memcap_registry *reg = &memcap_global;
+	struct memcap_record *rec;
+	unsigned long index;
+	int i;
+
+	lockdep_assert_held(&reg->lock);
+	for (i = 0; i < pgmap->nr_range; i++) {
+		index = PHYS_PFN(pgmap->ranges[i].start);
+		mt_for_each(&reg->tree, rec, index,
+			    PHYS_PFN(pgmap->ranges[i].end))
+			rec->pgmaps += delta;
+	}
+}
+
+/*
+ * pgmap->memcap_proof: the stated capabilities of an accepted pgmap, with
+ * these two bits, which are not capabilities.
+ */
+#define MEMCAP_PROOF_STATED	BIT(30)
+#define MEMCAP_PROOF_RAM	BIT(31)
+
 /**
  * memcap_pgmap_prepare() - apply the mm policy before memremap_pages()
  * @pgmap: the pgmap about to be mapped
+ * @pgprot: protection of its linear map; a %MEMORY_DEVICE_COHERENT pgmap
+ *	accepted with %MEMCAP_TAGS gets pgprot_mhp() of it, as hot-added RAM
  * @caller: return address of the memremap_pages() caller
  *
- * Resolves the capabilities of @pgmap (the caller's, when it set
- * %PGMAP_MEMCAP_VALID, else those of its ranges, see memcap_range_caps()),
- * stores them in @pgmap->memcap, applies memcap_decide() and, when the
- * pgmap may be created, publishes its record.  On error nothing is kept.
+ * Resolves the capabilities of @pgmap: the caller's, when it set them with
+ * pgmap_set_memcap(), else those that registry records state for all of
+ * its ranges, else what the architecture assumes (see memcap_range_caps()).
+ * Applies memcap_decide() and, when the pgmap may be created, records in
+ * @pgmap->memcap_proof what was stated, for memcap_pgmap_proof(), and
+ * publishes the pgmap for debugfs.  On error nothing is kept.
  *
- * Context: Process context; may sleep.
- * Return: 0, -EINVAL when the policy refuses the pgmap, or -ENOMEM.
+ * Context: Process context; may sleep; takes the registry's writer lock.
+ * Return: 0; -EINVAL for malformed capabilities; -EPERM when the policy
+ * refuses the pgmap; -ENOMEM.
  */
-int memcap_pgmap_prepare(struct dev_pagemap *pgmap, unsigned long caller)
+int memcap_pgmap_prepare(struct dev_pagemap *pgmap, pgprot_t *pgprot,
+			 unsigned long caller)
 {
 	struct memcap_pgmap_rec *rec;
+	unsigned int caps, required;
+	bool stated = true, st;
 	enum memcap_verdict v;
 	enum memcap_use use;
-	unsigned int caps;
 	int i;
 
+	pgmap->memcap_proof = 0;
 	/* An unknown type is memremap_pages()'s to report. */
 	if (memcap_pgmap_use(pgmap->type, &use) || pgmap->nr_range < 1)
 		return 0;
 
+	/* No record may come or go between the lookup and the pin. */
+	guard(mutex)(&memcap_global.lock);
 	if (pgmap->flags & PGMAP_MEMCAP_VALID) {
 		caps = pgmap->memcap;
 	} else {
 		caps = MEMCAP_ALL;
-		for (i = 0; i < pgmap->nr_range; i++)
-			caps &= memcap_range_caps(pgmap->ranges[i].start,
-						  range_len(&pgmap->ranges[i]));
+		for (i = 0; i < pgmap->nr_range; i++) {
+			caps &= memcap_resolve(pgmap->ranges[i].start,
+					       range_len(&pgmap->ranges[i]), &st);
+			stated &= st;
+		}
 	}
 
 	v = memcap_decide(use, caps, memcap_baseline(), memcap_strict());
@@ -753,7 +863,7 @@ int memcap_pgmap_prepare(struct dev_pagemap *pgmap, unsigned long caller)
 			      pgmap->ranges[0].end + 1, pgmap->nr_range - 1,
 			      caps, NULL, caller);
 	if (v == MEMCAP_DENY)
-		return -EINVAL;
+		return memcap_caps_valid(caps) ? -EPERM : -EINVAL;
 
 	rec = kmalloc(sizeof(*rec), GFP_KERNEL);
 	if (!rec)
@@ -762,10 +872,58 @@ int memcap_pgmap_prepare(struct dev_pagemap *pgmap, unsigned long caller)
 	rec->use = use;
 	rec->caps = caps;
 	rec->caller = caller;
-	pgmap->memcap = caps;
-	guard(mutex)(&memcap_pgmap_lock);
+	/* Records that stated the caps stay until memunmap_pages(). */
+	rec->pinned = stated && !(pgmap->flags & PGMAP_MEMCAP_VALID);
+	if (rec->pinned)
+		memcap_pgmap_pin(pgmap, 1);
+	/*
+	 * DEVICE_COHERENT pages receive migrated anonymous pages, PROT_MTE
+	 * ones too: the kernel then initialises their tags through the linear
+	 * map, which must be tagged for that, as for hot-added RAM.
+	 */
+	if (use == MEMCAP_USE_DEVICE_COHERENT && (caps & MEMCAP_TAGS))
+		*pgprot = pgprot_mhp(*pgprot);
+	if (stated) {
+		required = memcap_required(use, memcap_baseline());
+		pgmap->memcap_proof = caps | MEMCAP_PROOF_STATED;
+		if (v == MEMCAP_ALLOW && required &&
+		    memcap_is_ram_equivalent(caps, required))
+			pgmap->memcap_proof |= MEMCAP_PROOF_RAM;
+	}
+	mutex_lock(&memcap_pgmap_lock);
 	list_add_tail(&rec->node, &memcap_pgmap_list);
+	mutex_unlock(&memcap_pgmap_lock);
 	return 0;
+}
+
+/**
+ * memcap_pgmap_proof() - what was proven of the memory of a pgmap
+ * @pgmap: a pgmap that memremap_pages() accepted, pinned by the caller
+ *	(get_dev_pagemap())
+ * @caps: set to the capabilities stated for @pgmap, or 0
+ *
+ * Capabilities count as proof only when a driver stated them, with
+ * pgmap_set_memcap() or with registry records that cover every range of
+ * @pgmap; what the architecture assumes of a range never does.
+ *
+ * Context: Any context.
+ * Return: %MEMCAP_PGMAP_ASSUMED when nothing was stated;
+ * %MEMCAP_PGMAP_RAM when the stated capabilities include everything its
+ * type needs of the baseline (see memcap_required()) and the pgmap was
+ * accepted without a warning; %MEMCAP_PGMAP_STATED otherwise.
+ */
+enum memcap_pgmap_proof memcap_pgmap_proof(const struct dev_pagemap *pgmap,
+					   unsigned int *caps)
+{
+	unsigned int proof = READ_ONCE(pgmap->memcap_proof);
+
+	*caps = proof & MEMCAP_ALL;
+	if (proof & MEMCAP_PROOF_RAM)
+		return MEMCAP_PGMAP_RAM;
+	if (proof & MEMCAP_PROOF_STATED)
+		return MEMCAP_PGMAP_STATED;
+	*caps = 0;
+	return MEMCAP_PGMAP_ASSUMED;
 }
 
 /**
@@ -778,6 +936,7 @@ void memcap_pgmap_release(struct dev_pagemap *pgmap)
 {
 	struct memcap_pgmap_rec *rec, *found = NULL;
 
+	guard(mutex)(&memcap_global.lock);
 	scoped_guard(mutex, &memcap_pgmap_lock) {
 		list_for_each_entry(rec, &memcap_pgmap_list, node) {
 			if (rec->pgmap == pgmap) {
@@ -787,6 +946,9 @@ void memcap_pgmap_release(struct dev_pagemap *pgmap)
 			}
 		}
 	}
+	if (found && found->pinned)
+		memcap_pgmap_pin(pgmap, -1);
+	pgmap->memcap_proof = 0;
 	kfree(found);
 }
 
@@ -869,20 +1031,27 @@ static void memcap_show_pgmaps(struct seq_file *m)
 /**
  * memcap_hotplug_check() - apply the mm policy to hot-added System RAM
  * @res: the resource about to become System RAM
- * @pgprot: protection of the linear map; made untagged unless the range
- *	has %MEMCAP_TAGS
+ * @pgprot: protection of the linear map, normally pgprot_mhp(PAGE_KERNEL);
+ *	when records state the capabilities of the range, the architecture
+ *	may adjust it to them (arch_memcap_mhp_pgprot())
  * @caller: return address of the add_memory_resource() caller
  *
+ * Capabilities that only the architecture assumed leave @pgprot alone, so
+ * that a range that warn mode lets through is mapped as it was before
+ * memcap.
+ *
  * Context: Process context; may sleep.
- * Return: 0, or -EINVAL when the policy refuses the range.
+ * Return: 0, or -EPERM when the policy refuses the range.
  */
 int memcap_hotplug_check(const struct resource *res, pgprot_t *pgprot,
 			 unsigned long caller)
 {
 	phys_addr_t start = res->start, size = resource_size(res);
-	unsigned int caps = memcap_range_caps(start, size);
 	enum memcap_verdict v;
+	unsigned int caps;
+	bool stated;
 
+	caps = memcap_resolve(start, size, &stated);
 	v = memcap_decide(MEMCAP_USE_SYSTEM_RAM, caps, memcap_baseline(),
 			  memcap_strict());
 	if (v != MEMCAP_ALLOW) {
@@ -893,10 +1062,9 @@ int memcap_hotplug_check(const struct resource *res, pgprot_t *pgprot,
 			      caps, name, caller);
 	}
 	if (v == MEMCAP_DENY)
-		return -EINVAL;
-	/* Never map tagged what has no tag storage (arm64 pgprot_mhp). */
-	if (!(caps & MEMCAP_TAGS))
-		*pgprot = PAGE_KERNEL;
+		return -EPERM;
+	if (stated)
+		*pgprot = arch_memcap_mhp_pgprot(*pgprot, caps);
 	return 0;
 }
 #endif /* CONFIG_MEMORY_HOTPLUG */

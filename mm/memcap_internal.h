@@ -17,16 +17,20 @@
  * @first_pfn: first page of the range
  * @last_pfn: last page of the range (inclusive)
  * @caps: mask of &enum memcap_flags
+ * @pgmaps: live pgmaps whose capabilities this record stated; the record
+ *	cannot be removed while there are any.  Only the writers, under the
+ *	registry's lock, read or change it.
  * @owner: who registered the range, for debugfs and messages
  *
- * A record never changes once it is in the tree: to change the
- * capabilities of a range, unregister it and register it again.
+ * What readers see of a record never changes once it is in the tree: to
+ * change the capabilities of a range, unregister it and register it again.
  */
 struct memcap_record {
 	struct rcu_head rcu;
 	unsigned long first_pfn;
 	unsigned long last_pfn;
 	unsigned int caps;
+	unsigned int pgmaps;
 	char owner[];
 };
 
@@ -54,18 +58,36 @@ enum memcap_coverage memcap_registry_lookup(struct memcap_registry *reg,
 unsigned long memcap_registry_count(struct memcap_registry *reg);
 int memcap_check_range(phys_addr_t start, phys_addr_t size);
 
+/*
+ * arch_memcap_mhp_pgprot() - the linear-map protection of hot-added memory
+ * whose capabilities records state.  An architecture that maps hot-added
+ * memory with more than the memory may support (arm64: MTE tags, see
+ * pgprot_mhp()) defines it in <asm/memcap.h>.
+ */
+#ifdef CONFIG_ARCH_HAS_MEMCAP
+#include <asm/memcap.h>
+#endif
+
+#ifndef arch_memcap_mhp_pgprot
+static inline pgprot_t arch_memcap_mhp_pgprot(pgprot_t prot, unsigned int caps)
+{
+	return prot;
+}
+#endif
+
 /* Hooks for mm/memremap.c and mm/memory_hotplug.c. */
 struct dev_pagemap;
 struct resource;
 
 #ifdef CONFIG_MEMCAP
-int memcap_pgmap_prepare(struct dev_pagemap *pgmap, unsigned long caller);
+int memcap_pgmap_prepare(struct dev_pagemap *pgmap, pgprot_t *pgprot,
+			 unsigned long caller);
 void memcap_pgmap_release(struct dev_pagemap *pgmap);
 int memcap_hotplug_check(const struct resource *res, pgprot_t *pgprot,
 			 unsigned long caller);
 #else
 static inline int memcap_pgmap_prepare(struct dev_pagemap *pgmap,
-				       unsigned long caller)
+				       pgprot_t *pgprot, unsigned long caller)
 {
 	return 0;
 }

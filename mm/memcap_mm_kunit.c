@@ -25,6 +25,11 @@
 #include <linux/pfn.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#ifdef CONFIG_ARM64_MTE
+#include <asm/mte-kasan.h>
+#endif
 
 #include "memcap_internal.h"
 
@@ -34,6 +39,9 @@ MODULE_PARM_DESC(devmem_start, "start of unused physical memory for the tests");
 static u64 devmem_size;
 module_param(devmem_size, ullong, 0444);
 MODULE_PARM_DESC(devmem_size, "size of that memory");
+static char *machine = "";
+module_param(machine, charp, 0444);
+MODULE_PARM_DESC(machine, "the QEMU CPU the harness booted: max or a76");
 
 #define C	MEMCAP_CACHEABLE
 #define COH	MEMCAP_COHERENT
@@ -43,6 +51,59 @@ MODULE_PARM_DESC(devmem_size, "size of that memory");
 #define ALL	MEMCAP_ALL
 #define NO_MTE	(C | COH | EXCL | ATOM)
 #define NO_LSE	(C | COH | EXCL | TAGS)
+
+/*
+ * The facts of the machines the harness boots, written out by hand rather
+ * than read from the code under test.  QEMU -cpu max has MTE (with
+ * mte=on) and LSE; cortex-a76 has LSE and no MTE.  On both, memory that
+ * firmware did not describe at boot has no tags stated, so its assumed
+ * capabilities are those of boot RAM without tags.
+ */
+enum test_machine { M_MAX, M_A76, M_NR };
+
+static const struct {
+	const char *name;
+	unsigned int baseline;
+	unsigned int unregistered;
+	bool mte;
+} machines[M_NR] = {
+	[M_MAX] = { "max", ALL, NO_MTE, true },
+	[M_A76] = { "a76", NO_MTE, NO_MTE, false },
+};
+
+static enum test_machine this_machine(struct kunit *test)
+{
+	enum test_machine m;
+
+	for (m = 0; m < M_NR; m++)
+		if (!strcmp(machine, machines[m].name))
+			return m;
+	kunit_skip(test, "unknown machine: boot with memcap_mm_kunit.machine=max|a76");
+	return M_NR;
+}
+
+/* The mode the command line asked for; warn when it says nothing. */
+static bool want_strict(void)
+{
+	if (strstr(saved_command_line, "memcap.mode=warn"))
+		return false;
+	if (strstr(saved_command_line, "memcap.mode=strict"))
+		return true;
+	return IS_ENABLED(CONFIG_MEMCAP_STRICT);
+}
+
+/* The machine facts agree with what the kernel found. */
+static void memcap_test_machine_facts(struct kunit *test)
+{
+	enum test_machine m = this_machine(test);
+
+	if (m == M_NR)
+		return;
+	KUNIT_EXPECT_EQ(test, memcap_baseline(), machines[m].baseline);
+#ifdef CONFIG_ARM64
+	KUNIT_EXPECT_EQ(test, system_supports_mte(), machines[m].mte);
+#endif
+}
 
 /* ---- The decision function against a table written out by hand ---- */
 
@@ -59,9 +120,13 @@ struct decide_case {
 	const char *warn;
 };
 
+/*
+ * Tags are needed only by System RAM and DEVICE_COHERENT (the 1st and 3rd
+ * letters): FS_DAX and DEVICE_GENERIC pages are never mapped PROT_MTE.
+ */
 static const struct decide_case decide_cases[] = {
 	{ "every cap, MTE baseline", ALL, ALL, "AAAAAA", "AAAAAA" },
-	{ "missing tags, MTE baseline", ALL & ~TAGS, ALL, "DADDDA", "WAWWWA" },
+	{ "missing tags, MTE baseline", ALL & ~TAGS, ALL, "DADAAA", "WAWAAA" },
 	{ "missing atomics, MTE baseline", ALL & ~ATOM, ALL, "DADDDA", "WAWWWA" },
 	{ "missing exclusives, MTE baseline", ALL & ~EXCL, ALL, "DADDDA", "WAWWWA" },
 	{ "missing coherent, MTE baseline", ALL & ~COH, ALL, "DADDDA", "WAWWWA" },
@@ -73,7 +138,7 @@ static const struct decide_case decide_cases[] = {
 	{ "missing atomics, baseline without MTE", C | COH | EXCL, NO_MTE, "DADDDA", "WAWWWA" },
 	{ "missing coherent, baseline without MTE", C | EXCL | ATOM, NO_MTE, "DADDDA", "WAWWWA" },
 	{ "missing atomics, baseline without LSE", NO_LSE, NO_LSE, "AAAAAA", "AAAAAA" },
-	{ "missing tags, baseline without LSE", C | COH | EXCL, NO_LSE, "DADDDA", "WAWWWA" },
+	{ "missing tags, baseline without LSE", C | COH | EXCL, NO_LSE, "DADAAA", "WAWAAA" },
 	{ "tags without cacheable", TAGS, ALL, "DDDDDD", "DDDDDD" },
 	{ "coherent without cacheable", COH, NO_MTE, "DDDDDD", "DDDDDD" },
 	{ "unknown bit", ALL | (1U << 5), ALL, "DDDDDD", "DDDDDD" },
@@ -105,6 +170,55 @@ static void memcap_test_decide(struct kunit *test)
 	}
 }
 
+/*
+ * Properties that hold whatever the table says: every cap is always
+ * enough, more caps never turn an allow into a refusal, malformed caps are
+ * always refused, and warn mode never refuses what is well formed.
+ */
+static void decide_properties_of(struct kunit *test, enum memcap_use use,
+				 unsigned int caps, unsigned int base)
+{
+	enum memcap_verdict v = memcap_decide(use, caps, base, true);
+	unsigned int more;
+
+	if (!memcap_caps_valid(caps)) {
+		KUNIT_EXPECT_EQ(test, v, MEMCAP_DENY);
+		KUNIT_EXPECT_EQ(test, memcap_decide(use, caps, base, false),
+				MEMCAP_DENY);
+		return;
+	}
+	KUNIT_EXPECT_NE(test, memcap_decide(use, caps, base, false),
+			MEMCAP_DENY);
+	if (v != MEMCAP_ALLOW)
+		return;
+	for (more = caps; more <= ALL; more++)
+		if ((more & caps) == caps && memcap_caps_valid(more))
+			KUNIT_EXPECT_EQ(test, memcap_decide(use, more, base, true),
+					MEMCAP_ALLOW);
+}
+
+static void memcap_test_decide_properties(struct kunit *test)
+{
+	static const unsigned int baselines[] = { ALL, NO_MTE, NO_LSE,
+						  C | COH | EXCL };
+	unsigned int b, caps, n = 0;
+	enum memcap_use use;
+
+	for (b = 0; b < ARRAY_SIZE(baselines); b++) {
+		for (use = 0; use < MEMCAP_USE_NR; use++) {
+			unsigned int base = baselines[b];
+
+			KUNIT_EXPECT_EQ(test, memcap_decide(use, ALL, base, true),
+					MEMCAP_ALLOW);
+			for (caps = 0; caps <= ALL; caps++) {
+				n++;
+				decide_properties_of(test, use, caps, base);
+			}
+		}
+	}
+	kunit_info(test, "%u verdicts checked\n", n);
+}
+
 static void memcap_test_decide_bad_use(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, memcap_decide(MEMCAP_USE_NR, ALL, ALL, false),
@@ -112,31 +226,39 @@ static void memcap_test_decide_bad_use(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcap_decide(-1, ALL, ALL, false), MEMCAP_DENY);
 }
 
-/* The capabilities of a range come from the record, else from the arch. */
+/* The capabilities of a range come from the records, else from the arch. */
 static void memcap_test_range_caps(struct kunit *test)
 {
+	enum test_machine m = this_machine(test);
 	phys_addr_t s = BIT_ULL(44) + SZ_1G;
-	unsigned int def = memcap_default_caps(s, SZ_2M);
+	unsigned int def;
 
+	if (m == M_NR)
+		return;
+	def = machines[m].unregistered;
 	KUNIT_EXPECT_EQ(test, memcap_range_caps(s, SZ_2M), def);
 	KUNIT_ASSERT_EQ(test, 0, memcap_register(s, SZ_1M, C | COH, "kunit"));
 	KUNIT_EXPECT_EQ(test, memcap_range_caps(s, SZ_1M), C | COH);
 	/* Half covered: the record and the arch's answer, intersected. */
-	KUNIT_EXPECT_EQ(test, memcap_range_caps(s, SZ_2M), (C | COH) & def);
+	KUNIT_EXPECT_EQ(test, memcap_range_caps(s, SZ_2M), C | COH);
+	/* Two adjacent records cover it: what both state, nothing assumed. */
+	KUNIT_ASSERT_EQ(test, 0, memcap_register(s + SZ_1M, SZ_1M, C | TAGS,
+						 "kunit"));
+	KUNIT_EXPECT_EQ(test, memcap_range_caps(s, SZ_2M), C);
+	KUNIT_EXPECT_EQ(test, 0, memcap_unregister(s + SZ_1M, SZ_1M));
 	KUNIT_EXPECT_EQ(test, 0, memcap_unregister(s, SZ_1M));
 }
 
 static void memcap_test_mode_param(struct kunit *test)
 {
 	kunit_info(test, "mode: %s\n", memcap_strict() ? "strict" : "warn");
-	KUNIT_EXPECT_EQ(test, memcap_strict(),
-			strstr(saved_command_line, "memcap.mode=warn") ? false :
-			strstr(saved_command_line, "memcap.mode=strict") ? true :
-			IS_ENABLED(CONFIG_MEMCAP_STRICT));
+	KUNIT_EXPECT_EQ(test, memcap_strict(), want_strict());
 }
 
 static struct kunit_case memcap_policy_cases[] = {
+	KUNIT_CASE(memcap_test_machine_facts),
 	KUNIT_CASE_PARAM(memcap_test_decide, decide_gen_params),
+	KUNIT_CASE(memcap_test_decide_properties),
 	KUNIT_CASE(memcap_test_decide_bad_use),
 	KUNIT_CASE(memcap_test_range_caps),
 	KUNIT_CASE(memcap_test_mode_param),
@@ -156,6 +278,38 @@ static bool have_devmem(struct kunit *test)
 		return true;
 	kunit_skip(test, "no unused memory: see memcap_mm_kunit.devmem_start");
 	return false;
+}
+
+static int probe_linear(phys_addr_t pa)
+{
+	u64 word;
+
+	return copy_from_kernel_nofault(&word, __va(pa), sizeof(word));
+}
+
+/*
+ * The MTE tag of the first granule of [pa, ...) after writing @tag through
+ * the linear map: @tag when the linear map is Normal-Tagged, 0 when it is
+ * not (allocation tag accesses to untagged memory are RAZ/WI).
+ */
+static u8 linear_tag_roundtrip(phys_addr_t pa, u8 tag)
+{
+#ifdef CONFIG_ARM64_MTE
+	u64 va = (u64)__va(pa) & ~(0xffUL << 56);
+
+	/*
+	 * STG takes the tag from the pointer's top byte (KASAN's 0xF<tag>
+	 * format; without KASAN tags the helpers leave the byte alone).
+	 */
+	mte_set_mem_tag_range((void *)(va | ((0xf0UL | tag) << 56)),
+			      MTE_GRANULE_SIZE, 0, false);
+	tag = mte_get_mem_tag((void *)(va | (0xf0UL << 56))) & 0xf;
+	mte_set_mem_tag_range((void *)(va | (0xf0UL << 56)), MTE_GRANULE_SIZE,
+			      0, false);
+	return tag;
+#else
+	return 0;
+#endif
 }
 
 static void expect_nothing_left(struct kunit *test, phys_addr_t start,
@@ -178,6 +332,9 @@ static void expect_nothing_left(struct kunit *test, phys_addr_t start,
 	KUNIT_EXPECT_EQ(test, region_intersects(start, size, IORESOURCE_MEM,
 						IORES_DESC_NONE),
 			REGION_DISJOINT);
+	/* No linear map: a read of it faults (and is fixed up). */
+	KUNIT_EXPECT_EQ(test, probe_linear(start), -EFAULT);
+	KUNIT_EXPECT_EQ(test, probe_linear(start + size - 8), -EFAULT);
 #ifdef CONFIG_ARCH_KEEP_MEMBLOCK
 	KUNIT_EXPECT_FALSE(test, memblock_is_region_memory(start, size));
 #endif
@@ -192,34 +349,55 @@ enum caps_source {
 	SRC_LEGACY,		/* nothing set, no record: the arch's answer */
 };
 
+/*
+ * strict: the strict-mode verdict on each machine, 'A' or 'D' ([M_MAX],
+ * [M_A76]); warn mode accepts every case.  tagged: the linear map is
+ * Normal-Tagged on -cpu max (only DEVICE_COHERENT with tags is).
+ */
 struct remap_case {
 	const char *name;
 	enum memory_type type;
 	enum caps_source src;
+	const char *strict;
+	bool tagged;
 };
 
 static const struct remap_case remap_cases[] = {
-	{ "coherent, baseline caps", MEMORY_DEVICE_COHERENT, SRC_BASELINE },
-	{ "coherent, missing tags", MEMORY_DEVICE_COHERENT, SRC_NO_TAGS },
-	{ "coherent, missing atomics", MEMORY_DEVICE_COHERENT, SRC_NO_ATOMICS },
-	{ "coherent, caps from a record", MEMORY_DEVICE_COHERENT, SRC_RECORD },
-	{ "coherent, legacy caller", MEMORY_DEVICE_COHERENT, SRC_LEGACY },
-	{ "generic, baseline caps", MEMORY_DEVICE_GENERIC, SRC_BASELINE },
-	{ "generic, missing tags", MEMORY_DEVICE_GENERIC, SRC_NO_TAGS },
-	{ "generic, missing atomics", MEMORY_DEVICE_GENERIC, SRC_NO_ATOMICS },
-	{ "generic, caps from a record", MEMORY_DEVICE_GENERIC, SRC_RECORD },
-	{ "generic, legacy caller", MEMORY_DEVICE_GENERIC, SRC_LEGACY },
-	{ "fsdax, baseline caps", MEMORY_DEVICE_FS_DAX, SRC_BASELINE },
-	{ "fsdax, missing tags", MEMORY_DEVICE_FS_DAX, SRC_NO_TAGS },
-	{ "fsdax, missing atomics", MEMORY_DEVICE_FS_DAX, SRC_NO_ATOMICS },
-	{ "fsdax, caps from a record", MEMORY_DEVICE_FS_DAX, SRC_RECORD },
-	{ "fsdax, legacy caller", MEMORY_DEVICE_FS_DAX, SRC_LEGACY },
-	{ "p2pdma, baseline caps", MEMORY_DEVICE_PCI_P2PDMA, SRC_BASELINE },
-	{ "p2pdma, missing tags", MEMORY_DEVICE_PCI_P2PDMA, SRC_NO_TAGS },
-	{ "p2pdma, missing atomics", MEMORY_DEVICE_PCI_P2PDMA, SRC_NO_ATOMICS },
-	{ "p2pdma, caps from a record", MEMORY_DEVICE_PCI_P2PDMA, SRC_RECORD },
-	{ "p2pdma, legacy caller", MEMORY_DEVICE_PCI_P2PDMA, SRC_LEGACY },
+	{ "coherent, baseline caps", MEMORY_DEVICE_COHERENT, SRC_BASELINE, "AA", true },
+	{ "coherent, missing tags", MEMORY_DEVICE_COHERENT, SRC_NO_TAGS, "DA", false },
+	{ "coherent, missing atomics", MEMORY_DEVICE_COHERENT, SRC_NO_ATOMICS, "DD", true },
+	{ "coherent, caps from a record", MEMORY_DEVICE_COHERENT, SRC_RECORD, "AA", true },
+	{ "coherent, legacy caller", MEMORY_DEVICE_COHERENT, SRC_LEGACY, "DA", false },
+	{ "generic, baseline caps", MEMORY_DEVICE_GENERIC, SRC_BASELINE, "AA", false },
+	{ "generic, missing tags", MEMORY_DEVICE_GENERIC, SRC_NO_TAGS, "AA", false },
+	{ "generic, missing atomics", MEMORY_DEVICE_GENERIC, SRC_NO_ATOMICS, "DD", false },
+	{ "generic, caps from a record", MEMORY_DEVICE_GENERIC, SRC_RECORD, "AA", false },
+	{ "generic, legacy caller", MEMORY_DEVICE_GENERIC, SRC_LEGACY, "AA", false },
+	{ "fsdax, baseline caps", MEMORY_DEVICE_FS_DAX, SRC_BASELINE, "AA", false },
+	{ "fsdax, missing tags", MEMORY_DEVICE_FS_DAX, SRC_NO_TAGS, "AA", false },
+	{ "fsdax, missing atomics", MEMORY_DEVICE_FS_DAX, SRC_NO_ATOMICS, "DD", false },
+	{ "fsdax, caps from a record", MEMORY_DEVICE_FS_DAX, SRC_RECORD, "AA", false },
+	{ "fsdax, legacy caller", MEMORY_DEVICE_FS_DAX, SRC_LEGACY, "AA", false },
+	{ "p2pdma, baseline caps", MEMORY_DEVICE_PCI_P2PDMA, SRC_BASELINE, "AA", false },
+	{ "p2pdma, missing tags", MEMORY_DEVICE_PCI_P2PDMA, SRC_NO_TAGS, "AA", false },
+	{ "p2pdma, missing atomics", MEMORY_DEVICE_PCI_P2PDMA, SRC_NO_ATOMICS, "AA", false },
+	{ "p2pdma, caps from a record", MEMORY_DEVICE_PCI_P2PDMA, SRC_RECORD, "AA", false },
+	{ "p2pdma, legacy caller", MEMORY_DEVICE_PCI_P2PDMA, SRC_LEGACY, "AA", false },
 };
+
+/* The caps each source gives on each machine, by hand. */
+static unsigned int source_caps(enum caps_source src, enum test_machine m)
+{
+	static const unsigned int caps[][M_NR] = {
+		[SRC_BASELINE]	 = { ALL, NO_MTE },
+		[SRC_NO_TAGS]	 = { ALL & ~TAGS, NO_MTE },
+		[SRC_NO_ATOMICS] = { ALL & ~ATOM, NO_MTE & ~ATOM },
+		[SRC_RECORD]	 = { ALL, NO_MTE },
+		[SRC_LEGACY]	 = { NO_MTE, NO_MTE },
+	};
+
+	return caps[src][m];
+}
 
 KUNIT_ARRAY_PARAM_DESC(remap, remap_cases, name);
 
@@ -254,7 +432,8 @@ static struct dev_pagemap *new_pgmap(struct kunit *test, enum memory_type type,
 
 /* Map, check that the pages work and are recorded, unmap. */
 static void remap_accepted(struct kunit *test, struct dev_pagemap *pgmap,
-			   void *ret, unsigned int want_caps)
+			   void *ret, unsigned int want_caps,
+			   enum memcap_pgmap_proof want_proof, int want_tag)
 {
 	phys_addr_t start = pgmap->range.start;
 	unsigned long pfn = PHYS_PFN(start);
@@ -269,7 +448,7 @@ static void remap_accepted(struct kunit *test, struct dev_pagemap *pgmap,
 	KUNIT_EXPECT_PTR_EQ(test, ret, (void *)p);
 	KUNIT_EXPECT_TRUE(test, memcap_pgmap_published(pgmap, &caps));
 	KUNIT_EXPECT_EQ(test, caps, want_caps);
-	KUNIT_EXPECT_EQ(test, pgmap->memcap, want_caps);
+	KUNIT_EXPECT_EQ(test, memcap_pgmap_proof(pgmap, &caps), want_proof);
 
 	found = get_dev_pagemap(pfn, NULL);
 	KUNIT_EXPECT_PTR_EQ(test, found, pgmap);
@@ -285,6 +464,9 @@ static void remap_accepted(struct kunit *test, struct dev_pagemap *pgmap,
 	WRITE_ONCE(*q, 0x6d656d6361700002ULL);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*p), 0x6d656d6361700001ULL);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*q), 0x6d656d6361700002ULL);
+	/* Tags written through the linear map stick only where it is tagged. */
+	if (want_tag >= 0)
+		KUNIT_EXPECT_EQ(test, linear_tag_roundtrip(start, 0xa), want_tag);
 
 	memunmap_pages(pgmap);
 	KUNIT_EXPECT_FALSE(test, memcap_pgmap_published(pgmap, &caps));
@@ -295,34 +477,28 @@ static void remap_accepted(struct kunit *test, struct dev_pagemap *pgmap,
 static void memcap_test_memremap(struct kunit *test)
 {
 	const struct remap_case *rc = test->param_value;
-	unsigned int base = memcap_baseline(), caps = 0;
+	enum test_machine m = this_machine(test);
 	unsigned long idx = rc - remap_cases;
 	phys_addr_t start = devmem_start + idx * CHUNK;
+	enum memcap_pgmap_proof want_proof;
+	bool want_ok, meets;
 	unsigned long before;
-	bool want_ok, ram_needed;
-	int round;
+	unsigned int caps;
+	int round, want_tag;
 
-	if (!have_devmem(test))
+	if (m == M_NR || !have_devmem(test))
 		return;
-	switch (rc->src) {
-	case SRC_BASELINE:
-	case SRC_RECORD:
-		caps = base;
-		break;
-	case SRC_NO_TAGS:
-		caps = base & ~TAGS;
-		break;
-	case SRC_NO_ATOMICS:
-		caps = base & ~ATOM;
-		break;
-	case SRC_LEGACY:
-		caps = memcap_default_caps(start, MAPLEN);
-		break;
-	}
-	ram_needed = rc->type != MEMORY_DEVICE_PCI_P2PDMA;
-	want_ok = !ram_needed || memcap_is_ram_equivalent(caps, base) ||
-		  !memcap_strict();
-	kunit_info(test, "caps %#x baseline %#x: expect %s\n", caps, base,
+	caps = source_caps(rc->src, m);
+	meets = rc->strict[m] == 'A';
+	want_ok = meets || !want_strict();
+	if (rc->src == SRC_LEGACY)
+		want_proof = MEMCAP_PGMAP_ASSUMED;
+	else if (rc->type == MEMORY_DEVICE_PCI_P2PDMA || !meets)
+		want_proof = MEMCAP_PGMAP_STATED;
+	else
+		want_proof = MEMCAP_PGMAP_RAM;
+	want_tag = machines[m].mte ? (rc->tagged ? 0xa : 0) : -1;
+	kunit_info(test, "%s: caps %#x: expect %s\n", machines[m].name, caps,
 		   want_ok ? "accepted" : "refused");
 
 	if (rc->src == SRC_RECORD)
@@ -337,12 +513,17 @@ static void memcap_test_memremap(struct kunit *test)
 			pgmap_set_memcap(pgmap, caps);
 		before = memcap_pgmap_count();
 		ret = memremap_pages(pgmap, 0);
+		/* The caller's statement is never rewritten. */
+		KUNIT_EXPECT_EQ(test, pgmap->memcap,
+				pgmap->flags & PGMAP_MEMCAP_VALID ? caps : 0);
 		if (want_ok) {
 			KUNIT_EXPECT_EQ(test, memcap_pgmap_count(), before + 1);
-			remap_accepted(test, pgmap, ret, caps);
+			remap_accepted(test, pgmap, ret, caps, want_proof,
+				       want_tag);
 			continue;
 		}
-		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(ret), -EINVAL);
+		/* A policy refusal: EPERM, distinct from malformed (EINVAL). */
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(ret), -EPERM);
 		/* Nothing created: no percpu_ref, no record, no pages. */
 		KUNIT_EXPECT_NULL(test, pgmap->ref.data);
 		KUNIT_EXPECT_EQ(test, memcap_pgmap_count(), before);
@@ -375,43 +556,96 @@ static void memcap_test_memremap_bad_caps(struct kunit *test)
 	expect_nothing_left(test, start, MAPLEN);
 }
 
-/* Two ranges, one vouched for: the pgmap gets what both have. */
+/*
+ * Two ranges, one vouched for by a record and one not: the pgmap gets what
+ * both have, and counts as assumed, not stated.  DEVICE_COHERENT needs
+ * tags, which the unrecorded range is only assumed to lack on -cpu max.
+ */
 static void memcap_test_memremap_two_ranges(struct kunit *test)
 {
 	phys_addr_t start = devmem_start + (ARRAY_SIZE(remap_cases) + 1) * CHUNK;
-	unsigned int base = memcap_baseline(), caps;
+	enum test_machine m = this_machine(test);
 	struct dev_pagemap *pgmap;
+	unsigned int caps;
 	bool want_ok;
 	void *ret;
 
-	if (!have_devmem(test))
+	if (m == M_NR || !have_devmem(test))
 		return;
 	pgmap = kunit_kzalloc(test, struct_size(pgmap, ranges, 2), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pgmap);
-	pgmap->type = MEMORY_DEVICE_GENERIC;
+	pgmap->type = MEMORY_DEVICE_COHERENT;
+	pgmap->ops = &memcap_test_pgmap_ops;
+	pgmap->owner = test;
 	pgmap->nr_range = 2;
 	pgmap->ranges[0].start = start;
 	pgmap->ranges[0].end = start + MAPLEN - 1;
 	pgmap->ranges[1].start = start + CHUNK;
 	pgmap->ranges[1].end = start + CHUNK + MAPLEN - 1;
-	KUNIT_ASSERT_EQ(test, 0, memcap_register(start, MAPLEN, base,
+	KUNIT_ASSERT_EQ(test, 0, memcap_register(start, MAPLEN,
+						 machines[m].baseline,
 						 "memcap_mm_kunit"));
-	caps = base & memcap_default_caps(start + CHUNK, MAPLEN);
-	want_ok = memcap_is_ram_equivalent(caps, base) || !memcap_strict();
+	/* max: refused in strict mode (tags assumed missing); a76: accepted. */
+	want_ok = m == M_A76 || !want_strict();
 
 	ret = memremap_pages(pgmap, 0);
 	if (want_ok) {
 		KUNIT_EXPECT_FALSE(test, IS_ERR(ret));
-		KUNIT_EXPECT_EQ(test, pgmap->memcap, caps);
+		KUNIT_EXPECT_TRUE(test, memcap_pgmap_published(pgmap, &caps));
+		KUNIT_EXPECT_EQ(test, caps, NO_MTE);
+		KUNIT_EXPECT_EQ(test, memcap_pgmap_proof(pgmap, &caps),
+				MEMCAP_PGMAP_ASSUMED);
 		if (!IS_ERR(ret))
 			memunmap_pages(pgmap);
 	} else {
-		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(ret), -EINVAL);
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(ret), -EPERM);
 		KUNIT_EXPECT_NULL(test, pgmap->ref.data);
 	}
 	expect_nothing_left(test, start, MAPLEN);
 	expect_nothing_left(test, start + CHUNK, MAPLEN);
 	KUNIT_EXPECT_EQ(test, 0, memcap_unregister(start, MAPLEN));
+}
+
+/*
+ * A record that stated a pgmap's capabilities cannot be unregistered while
+ * the pgmap is mapped: KVM may have mapped its pages Normal under it.
+ */
+static void memcap_test_memremap_pins_record(struct kunit *test)
+{
+	phys_addr_t start = devmem_start + (ARRAY_SIZE(remap_cases) + 4) * CHUNK;
+	enum test_machine m = this_machine(test);
+	struct dev_pagemap *pgmap;
+	unsigned int caps;
+	void *ret;
+
+	if (m == M_NR || !have_devmem(test))
+		return;
+	KUNIT_ASSERT_EQ(test, 0, memcap_register(start, MAPLEN,
+						 machines[m].baseline,
+						 "memcap_mm_kunit"));
+	pgmap = new_pgmap(test, MEMORY_DEVICE_GENERIC, start);
+	ret = memremap_pages(pgmap, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ret));
+	KUNIT_EXPECT_EQ(test, memcap_pgmap_proof(pgmap, &caps), MEMCAP_PGMAP_RAM);
+	KUNIT_EXPECT_EQ(test, memcap_unregister(start, MAPLEN), -EBUSY);
+	/* Still there, unchanged. */
+	KUNIT_EXPECT_EQ(test, memcap_lookup_pfn(PHYS_PFN(start), 1, &caps),
+			MEMCAP_COVERED);
+	KUNIT_EXPECT_EQ(test, caps, machines[m].baseline);
+	memunmap_pages(pgmap);
+	KUNIT_EXPECT_EQ(test, memcap_unregister(start, MAPLEN), 0);
+
+	/* A pgmap that states its own caps pins nothing. */
+	KUNIT_ASSERT_EQ(test, 0, memcap_register(start, MAPLEN,
+						 machines[m].baseline,
+						 "memcap_mm_kunit"));
+	pgmap = new_pgmap(test, MEMORY_DEVICE_GENERIC, start);
+	pgmap_set_memcap(pgmap, machines[m].baseline);
+	ret = memremap_pages(pgmap, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ret));
+	KUNIT_EXPECT_EQ(test, memcap_unregister(start, MAPLEN), 0);
+	memunmap_pages(pgmap);
+	expect_nothing_left(test, start, MAPLEN);
 }
 
 /*
@@ -453,6 +687,7 @@ static struct kunit_case memcap_memremap_cases[] = {
 	KUNIT_CASE_PARAM(memcap_test_memremap, remap_gen_params),
 	KUNIT_CASE(memcap_test_memremap_bad_caps),
 	KUNIT_CASE(memcap_test_memremap_two_ranges),
+	KUNIT_CASE(memcap_test_memremap_pins_record),
 	KUNIT_CASE_SLOW(memcap_bench_memremap),
 	{}
 };
@@ -470,50 +705,55 @@ enum hotplug_source {
 	HP_RECORD_BASELINE,	/* a registry record with the baseline */
 	HP_NO_RECORD,		/* the arch's answer */
 	HP_RECORD_NO_ATOMICS,	/* a record without atomics */
+	HP_RECORD_NO_TAGS,	/* a record without tags */
 };
 
+/*
+ * strict: the strict-mode verdict on [M_MAX] and [M_A76]; warn mode accepts
+ * every case.  tagged: the linear map is Normal-Tagged on -cpu max, as
+ * pgprot_mhp() makes it in 6.12, unless a record says there are no tags.
+ */
 struct hotplug_case {
 	const char *name;
 	enum hotplug_source src;
+	const char *strict;
+	bool tagged;
 };
 
 static const struct hotplug_case hotplug_cases[] = {
-	{ "driver-managed, record with tags", HP_RECORD_BASELINE },
-	{ "driver-managed, no record", HP_NO_RECORD },
-	{ "driver-managed, record without atomics", HP_RECORD_NO_ATOMICS },
+	{ "driver-managed, record with tags", HP_RECORD_BASELINE, "AA", true },
+	{ "driver-managed, no record", HP_NO_RECORD, "DA", true },
+	{ "driver-managed, record without atomics", HP_RECORD_NO_ATOMICS, "DD", true },
+	{ "driver-managed, record without tags", HP_RECORD_NO_TAGS, "DA", false },
 };
 
 KUNIT_ARRAY_PARAM_DESC(hotplug, hotplug_cases, name);
 
 static void memcap_test_hotplug(struct kunit *test)
 {
+	static const unsigned int record_caps[][M_NR] = {
+		[HP_RECORD_BASELINE]	= { ALL, NO_MTE },
+		[HP_RECORD_NO_ATOMICS]	= { ALL & ~ATOM, NO_MTE & ~ATOM },
+		[HP_RECORD_NO_TAGS]	= { ALL & ~TAGS, NO_MTE },
+	};
 	const struct hotplug_case *hc = test->param_value;
-	unsigned int base = memcap_baseline(), caps = 0;
+	enum test_machine m = this_machine(test);
 	phys_addr_t size = memory_block_size_bytes(), start;
 	bool want_ok;
-	int round, ret;
+	int round, ret, want_tag;
 
-	if (!have_devmem(test))
+	if (m == M_NR || !have_devmem(test))
 		return;
 	start = ALIGN_DOWN(devmem_start + devmem_size - size, size);
 	KUNIT_ASSERT_GE(test, start, devmem_start + SZ_128M);
 
-	switch (hc->src) {
-	case HP_RECORD_BASELINE:
-		caps = base;
-		break;
-	case HP_NO_RECORD:
-		caps = memcap_default_caps(start, size);
-		break;
-	case HP_RECORD_NO_ATOMICS:
-		caps = base & ~ATOM;
-		break;
-	}
-	want_ok = memcap_is_ram_equivalent(caps, base) || !memcap_strict();
-	kunit_info(test, "[%pa +%pa] caps %#x baseline %#x: expect %s\n",
-		   &start, &size, caps, base, want_ok ? "accepted" : "refused");
+	want_ok = hc->strict[m] == 'A' || !want_strict();
+	want_tag = machines[m].mte ? (hc->tagged ? 0x5 : 0) : -1;
+	kunit_info(test, "%s [%pa +%pa]: expect %s\n", machines[m].name,
+		   &start, &size, want_ok ? "accepted" : "refused");
 	if (hc->src != HP_NO_RECORD)
-		KUNIT_ASSERT_EQ(test, 0, memcap_register(start, size, caps,
+		KUNIT_ASSERT_EQ(test, 0, memcap_register(start, size,
+							 record_caps[hc->src][m],
 							 "memcap_mm_kunit"));
 
 	for (round = 0; round < 2; round++) {
@@ -521,7 +761,7 @@ static void memcap_test_hotplug(struct kunit *test)
 						"System RAM (memcap_kunit)",
 						MHP_NONE);
 		if (!want_ok) {
-			KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+			KUNIT_EXPECT_EQ(test, ret, -EPERM);
 			expect_nothing_left(test, start, size);
 			continue;
 		}
@@ -531,6 +771,10 @@ static void memcap_test_hotplug(struct kunit *test)
 							IORES_DESC_NONE),
 				REGION_INTERSECTS);
 		KUNIT_EXPECT_TRUE(test, pfn_valid(PHYS_PFN(start)));
+		/* The one thing the hook may change: the linear map's tags. */
+		if (want_tag >= 0)
+			KUNIT_EXPECT_EQ(test, linear_tag_roundtrip(start, 0x5),
+					want_tag);
 		KUNIT_EXPECT_EQ(test, remove_memory(start, size), 0);
 		expect_nothing_left(test, start, size);
 	}

@@ -7,6 +7,7 @@
 
 #include <linux/types.h>
 
+struct dev_pagemap;
 struct device;
 struct resource;
 
@@ -112,6 +113,21 @@ enum memcap_verdict {
 };
 
 /**
+ * enum memcap_pgmap_proof - what was proven of the memory of a pgmap
+ * @MEMCAP_PGMAP_ASSUMED: nobody stated its capabilities; the architecture's
+ *	assumption let it through (or there is no memcap)
+ * @MEMCAP_PGMAP_STATED: a driver or the registry stated its capabilities,
+ *	and they are not everything its type needs of boot RAM
+ * @MEMCAP_PGMAP_RAM: a driver or the registry stated its capabilities, and
+ *	they include everything its type needs of boot RAM
+ */
+enum memcap_pgmap_proof {
+	MEMCAP_PGMAP_ASSUMED,
+	MEMCAP_PGMAP_STATED,
+	MEMCAP_PGMAP_RAM,
+};
+
+/**
  * memcap_caps_valid() - check that a capability set is self-consistent
  * @caps: a mask of &enum memcap_flags
  *
@@ -161,6 +177,7 @@ unsigned int memcap_default_caps(phys_addr_t start, phys_addr_t size);
 int memcap_format(char *buf, size_t len, unsigned int caps);
 unsigned int memcap_range_caps(phys_addr_t start, phys_addr_t size);
 bool memcap_strict(void);
+unsigned int memcap_required(enum memcap_use use, unsigned int baseline);
 enum memcap_verdict memcap_decide(enum memcap_use use, unsigned int caps,
 				  unsigned int baseline, bool strict);
 
@@ -252,5 +269,17 @@ static inline enum memcap_coverage memcap_lookup_pfn(unsigned long pfn,
 }
 
 #endif /* CONFIG_MEMCAP */
+
+#if defined(CONFIG_MEMCAP) && defined(CONFIG_ZONE_DEVICE)
+enum memcap_pgmap_proof memcap_pgmap_proof(const struct dev_pagemap *pgmap,
+					   unsigned int *caps);
+#else
+static inline enum memcap_pgmap_proof
+memcap_pgmap_proof(const struct dev_pagemap *pgmap, unsigned int *caps)
+{
+	*caps = 0;
+	return MEMCAP_PGMAP_ASSUMED;
+}
+#endif
 
 #endif /* _LINUX_MEMCAP_H */
