@@ -44,10 +44,11 @@ static bool record_vouches_cacheable(const struct kvm_s2_memcap_in *in)
  * @in: the VMA, the backing memory and the host features
  * @out: the mapping to install; @out->row is set on errors too
  *
- * A pure function of @in.  IO memory (a non-cacheable host mapping) gets
- * Normal-NC with VM_ALLOW_ANY_UNCACHED, else Device-nGnRE, and is never
- * executable.  A cacheable host mapping of a RAM-equivalent
- * struct page gets Normal.  A cacheable host mapping of anything else gets
+ * A pure function of @in.  A RAM-equivalent struct page gets Normal,
+ * whatever the host pgprot.  IO memory (a non-cacheable host mapping of
+ * anything else) gets Normal-NC with VM_ALLOW_ANY_UNCACHED, else
+ * Device-nGnRE, and is never executable.  A cacheable host mapping of
+ * anything else gets
  * Normal only when its record vouches for cacheable and coherent memory
  * and the host has FWB (and executable only with DIC); otherwise it keeps
  * the 6.12 answer, Normal-NC or Device, and counts as a downgrade.
@@ -55,7 +56,10 @@ static bool record_vouches_cacheable(const struct kvm_s2_memcap_in *in)
  * Context: Any context.
  * Return: 0; -ENOEXEC for an instruction fetch the mapping cannot allow;
  * -EFAULT when an MTE VM would get cacheable memory whose tags cannot be
- * managed.
+ * managed.  With -EFAULT, @out is still the mapping that 6.12 would have
+ * used, for a permission fault on an existing mapping: as in 6.12, the
+ * caller refuses only new mappings, under mmu_lock once it knows the VMA
+ * it read is still current.
  */
 int kvm_s2_memcap_decide(const struct kvm_s2_memcap_in *in,
 			 struct kvm_s2_memcap_out *out)
@@ -63,6 +67,26 @@ int kvm_s2_memcap_decide(const struct kvm_s2_memcap_in *in,
 	bool any_uc = in->vm_flags & VM_ALLOW_ANY_UNCACHED;
 
 	*out = (struct kvm_s2_memcap_out){ .mt = KVM_S2_MT_DEVICE };
+
+	/*
+	 * RAM: the struct page proves it, and it is Normal whatever the host
+	 * pgprot, as in 6.12 (a dma_mmap_wc() buffer used as guest memory
+	 * keeps working).  MTE as in 6.12: the VMA must allow PROT_MTE, and
+	 * the memory must have tag storage.
+	 */
+	if (in->pfn_class == KVM_PFN_RAM) {
+		out->mt = KVM_S2_MT_NORMAL;
+		out->exec = in->exec || in->dic;
+		if (in->vm_mte &&
+		    (!(in->vm_flags & VM_MTE_ALLOWED) || in->no_tags)) {
+			/* @out is what a permission fault may relax. */
+			out->row = 4;
+			return -EFAULT;
+		}
+		out->sanitise_tags = in->vm_mte;
+		out->row = 5;
+		return 0;
+	}
 
 	/*
 	 * IO memory: never cacheable, never executable, tags never checked.
@@ -81,22 +105,10 @@ int kvm_s2_memcap_decide(const struct kvm_s2_memcap_in *in,
 		return 0;
 	}
 
-	/* RAM: the struct page proves it; MTE as in 6.12. */
-	if (in->pfn_class == KVM_PFN_RAM) {
-		if (in->vm_mte && !(in->vm_flags & VM_MTE_ALLOWED)) {
-			out->row = 4;
-			return -EFAULT;
-		}
-		out->mt = KVM_S2_MT_NORMAL;
-		out->exec = in->exec || in->dic;
-		out->sanitise_tags = in->vm_mte;
-		out->row = 5;
-		return 0;
-	}
-
 	/* Cacheable, without a RAM-equivalent struct page. */
 	if (in->vm_mte) {
 		/* Tags cannot be sanitised without struct pages. */
+		out->mt = any_uc ? KVM_S2_MT_NORMAL_NC : KVM_S2_MT_DEVICE;
 		out->row = 6;
 		return -EFAULT;
 	}
@@ -107,6 +119,7 @@ int kvm_s2_memcap_decide(const struct kvm_s2_memcap_in *in,
 		}
 		out->mt = KVM_S2_MT_NORMAL;
 		out->exec = in->dic;
+		out->fixed_size = true;
 		out->row = 8;
 		return 0;
 	}
@@ -173,20 +186,33 @@ void kvm_s2_memcap_gather_vma(struct kvm *kvm, struct vm_area_struct *vma,
 	in->exec = exec;
 }
 
-static bool pgmap_is_ram_equivalent(struct dev_pagemap *pgmap)
+/*
+ * A ZONE_DEVICE pfn: what its pgmap's proof says.  The pgmap is pinned
+ * while it is read, so that memunmap_pages() cannot free it meanwhile.
+ */
+static void kvm_s2_memcap_gather_pgmap(unsigned long pfn,
+				       struct kvm_s2_memcap_in *in)
 {
-#ifdef CONFIG_MEMCAP
-	switch (pgmap->type) {
-	case MEMORY_DEVICE_COHERENT:
-	case MEMORY_DEVICE_GENERIC:
-	case MEMORY_DEVICE_FS_DAX:
-		return memcap_is_ram_equivalent(pgmap->memcap,
-						memcap_baseline());
-	default:
+	struct dev_pagemap *pgmap = get_dev_pagemap(pfn, NULL);
+	unsigned int caps;
+
+	if (!pgmap)
+		return;
+	switch (memcap_pgmap_proof(pgmap, &caps)) {
+	case MEMCAP_PGMAP_RAM:
+		in->pfn_class = KVM_PFN_RAM;
+		in->no_tags = !(caps & MEMCAP_TAGS);
+		break;
+	case MEMCAP_PGMAP_STATED:
+		/* The pgmap's own record, e.g. a P2PDMA BAR's. */
+		in->has_record = true;
+		in->caps = caps;
+		break;
+	case MEMCAP_PGMAP_ASSUMED:
+		/* Assumed, never proven: as 6.12, which mapped it Device. */
 		break;
 	}
-#endif
-	return false;
+	put_dev_pagemap(pgmap);
 }
 
 /**
@@ -197,7 +223,9 @@ static bool pgmap_is_ram_equivalent(struct dev_pagemap *pgmap)
  *
  * Boot RAM is recognised exactly as 6.12 recognised it, so the RAM path
  * costs no more than before.  Only a pfn without a RAM-equivalent struct
- * page consults its pgmap or the memcap registry.
+ * page consults its pgmap or the memcap registry.  Only capabilities that
+ * a driver or firmware stated count as a record: what the architecture
+ * assumes of a range never does.
  *
  * Context: The caller holds a reference on the pfn, if it has a page.
  */
@@ -208,25 +236,16 @@ void kvm_s2_memcap_gather_pfn(unsigned long pfn, unsigned long nr_pages,
 
 	in->has_record = false;
 	in->caps = 0;
+	in->no_tags = false;
 	if (likely(pfn_is_map_memory(pfn))) {
 		in->pfn_class = KVM_PFN_RAM;
 		return;
 	}
 	if (pfn_valid(pfn)) {
-		struct page *page = pfn_to_page(pfn);
-
 		in->pfn_class = KVM_PFN_OTHER_PAGE;
-		if (is_zone_device_page(page)) {
-			if (pgmap_is_ram_equivalent(page->pgmap)) {
-				in->pfn_class = KVM_PFN_RAM;
-				return;
-			}
-#ifdef CONFIG_MEMCAP
-			/* The pgmap's record, e.g. a P2PDMA BAR's. */
-			in->has_record = true;
-			in->caps = page->pgmap->memcap;
+		if (is_zone_device_page(pfn_to_page(pfn))) {
+			kvm_s2_memcap_gather_pgmap(pfn, in);
 			return;
-#endif
 		}
 	} else {
 		in->pfn_class = KVM_PFN_NO_PAGE;
@@ -265,19 +284,16 @@ int kvm_s2_memcap_fault(struct kvm_s2_memcap_in *in, unsigned long pfn,
  * @kvm: the VM
  * @vma: a VMA the memslot covers
  *
- * An MTE VM cannot use cacheable memory whose tags KVM cannot manage: a
- * cacheable VMA without VM_MTE_ALLOWED (PFNMAP, or a mapping that does not
- * allow PROT_MTE).  IO VMAs are fine: tags are never checked on Device or
- * Normal-NC memory.
+ * An MTE VM needs VM_MTE_ALLOWED on every VMA, as in 6.12 and upstream:
+ * cacheable memory without it has tags KVM cannot manage, and IO VMAs are
+ * refused too, so that the memslot ABI stays unchanged.
  *
  * Context: The mmap lock is held.
  * Return: 0, or -EINVAL.
  */
 int kvm_s2_memcap_check_vma(struct kvm *kvm, struct vm_area_struct *vma)
 {
-	bool io = !host_mt_cacheable(kvm_host_mt_from_vma(vma));
-
-	if (kvm_has_mte(kvm) && !io && !(vma->vm_flags & VM_MTE_ALLOWED))
+	if (kvm_has_mte(kvm) && !(vma->vm_flags & VM_MTE_ALLOWED))
 		return -EINVAL;
 	return 0;
 }

@@ -13,7 +13,9 @@
 #include <linux/kvm_host.h>
 #include <linux/ktime.h>
 #include <linux/memcap.h>
+#include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/sizes.h>
 
 #include <asm/kvm_memcap.h>
@@ -27,12 +29,17 @@
 
 /* ---- The reference: the documented table, one predicate per row ---- */
 
-/* IO: the host pgprot is not cacheable.  VM_IO alone is not IO (row 3 note). */
+/*
+ * IO: the host pgprot is not cacheable, and no RAM struct page backs it
+ * (RAM is Normal whatever the pgprot, as in 6.12).  VM_IO alone is not IO
+ * (row 3 note).
+ */
 static bool ref_io(const struct kvm_s2_memcap_in *in)
 {
-	return in->host_mt == KVM_HOST_MT_NORMAL_NC ||
-	       in->host_mt == KVM_HOST_MT_DEVICE_nGnRE ||
-	       in->host_mt == KVM_HOST_MT_DEVICE_nGnRnE;
+	return in->pfn_class != KVM_PFN_RAM &&
+	       (in->host_mt == KVM_HOST_MT_NORMAL_NC ||
+		in->host_mt == KVM_HOST_MT_DEVICE_nGnRE ||
+		in->host_mt == KVM_HOST_MT_DEVICE_nGnRnE);
 }
 
 static bool ref_uc(const struct kvm_s2_memcap_in *in)
@@ -42,7 +49,7 @@ static bool ref_uc(const struct kvm_s2_memcap_in *in)
 
 static bool ref_ram(const struct kvm_s2_memcap_in *in)
 {
-	return !ref_io(in) && in->pfn_class == KVM_PFN_RAM;
+	return in->pfn_class == KVM_PFN_RAM;
 }
 
 static bool ref_other(const struct kvm_s2_memcap_in *in)
@@ -72,7 +79,8 @@ static bool row3(const struct kvm_s2_memcap_in *in)
 
 static bool row4(const struct kvm_s2_memcap_in *in)
 {
-	return ref_ram(in) && in->vm_mte && !(in->vm_flags & VM_MTE_ALLOWED);
+	return ref_ram(in) && in->vm_mte &&
+	       (!(in->vm_flags & VM_MTE_ALLOWED) || in->no_tags);
 }
 
 static bool row5(const struct kvm_s2_memcap_in *in)
@@ -123,9 +131,9 @@ static const struct ref_row {
 	[1]  = { row1, -ENOEXEC },
 	[2]  = { row2, 0, KVM_S2_MT_NORMAL_NC, X_NEVER },
 	[3]  = { row3, 0, KVM_S2_MT_DEVICE, X_NEVER },
-	[4]  = { row4, -EFAULT },
+	[4]  = { row4, -EFAULT, KVM_S2_MT_NORMAL, X_FAULT_OR_DIC },
 	[5]  = { row5, 0, KVM_S2_MT_NORMAL, X_FAULT_OR_DIC, true },
-	[6]  = { row6, -EFAULT },
+	[6]  = { row6, -EFAULT, KVM_S2_MT_DEVICE },
 	[7]  = { row7, -ENOEXEC },
 	[8]  = { row8, 0, KVM_S2_MT_NORMAL, X_DIC },
 	[9]  = { row9, -ENOEXEC },
@@ -155,25 +163,87 @@ static bool ref_exec(const struct ref_row *rr, const struct kvm_s2_memcap_in *in
 	}
 }
 
+/*
+ * Row 6 refuses, but leaves the mapping 6.12 would have used for a
+ * permission fault to relax: Normal-NC with ANY_UNCACHED, else Device.
+ */
+static enum kvm_s2_mt ref_mt(const struct ref_row *rr,
+			     const struct kvm_s2_memcap_in *in)
+{
+	if (rr == &ref_rows[6] && ref_uc(in))
+		return KVM_S2_MT_NORMAL_NC;
+	return rr->mt;
+}
+
+/*
+ * Safety properties that must hold whatever the table says, written from
+ * the architecture, not from the table:
+ *  - Normal only with a proof: a RAM-equivalent struct page, or a stated
+ *    record with cacheable and coherent memory on a host with FWB;
+ *  - memory that is not RAM is never Normal under a non-cacheable host
+ *    mapping (mismatched attributes);
+ *  - executable only for RAM, or with DIC (no I-cache maintenance can be
+ *    done for memory without a linear map);
+ *  - tags are sanitised only on RAM with tag storage, in an MTE VM whose
+ *    VMA allows PROT_MTE;
+ *  - a downgrade is never Normal, and errors are -EFAULT or -ENOEXEC.
+ */
+static bool safe(const struct kvm_s2_memcap_in *in, int ret,
+		 const struct kvm_s2_memcap_out *out, struct kunit *test)
+{
+	bool ram = in->pfn_class == KVM_PFN_RAM;
+	bool proof = ram || (in->has_record && (in->caps & C) &&
+			     (in->caps & COH) && in->fwb);
+	bool host_c = in->host_mt == KVM_HOST_MT_NORMAL ||
+		      in->host_mt == KVM_HOST_MT_NORMAL_TAGGED;
+	const char *why = NULL;
+
+	if (ret && ret != -EFAULT && ret != -ENOEXEC)
+		why = "unexpected errno";
+	else if ((!ret || ret == -EFAULT) && out->mt == KVM_S2_MT_NORMAL &&
+		 !proof)
+		why = "Normal without a proof";
+	else if (!ret && out->mt == KVM_S2_MT_NORMAL && !ram && !host_c)
+		why = "Normal under a non-cacheable host mapping";
+	else if (!ret && out->exec && !ram && !in->dic)
+		why = "executable without DIC or a linear map";
+	else if (out->sanitise_tags &&
+		 (ret || !ram || in->no_tags || !in->vm_mte ||
+		  !(in->vm_flags & VM_MTE_ALLOWED)))
+		why = "tags sanitised where they cannot be";
+	else if (!ret && out->downgraded && out->mt == KVM_S2_MT_NORMAL)
+		why = "a downgrade to Normal";
+	else if (!ret && out->mt == KVM_S2_MT_NORMAL && !ram &&
+		 !out->fixed_size)
+		why = "a record-backed mapping that may grow past the record";
+	if (why)
+		kunit_err(test, "unsafe: %s (flags %#lx host %u class %u rec %d caps %#x mte %d fwb %d dic %d exec %d)\n",
+			  why, in->vm_flags, in->host_mt, in->pfn_class,
+			  in->has_record, in->caps, in->vm_mte, in->fwb,
+			  in->dic, in->exec);
+	return !why;
+}
+
 static const unsigned long flag_bits[] = {
 	VM_IO, VM_PFNMAP, VM_MIXEDMAP, VM_ALLOW_ANY_UNCACHED, VM_MTE_ALLOWED,
 };
 
 static void kvm_memcap_test_exhaustive(struct kunit *test)
 {
-	unsigned long combos = 0, bad = 0, rows_hit[ARRAY_SIZE(ref_rows)] = {};
+	unsigned long combos = 0, bad = 0, unsafe = 0;
+	unsigned long rows_hit[ARRAY_SIZE(ref_rows)] = {};
 	struct kvm_s2_memcap_in in;
 	struct kvm_s2_memcap_out out;
 	unsigned int fl, mt, cls, rec, bits, i;
 	unsigned long n;
 	int r, ret;
 
-	/* Mixed radix: flags, host type, class, record (32: none), 4 bools. */
-	for (n = 0; n < 32UL * KVM_HOST_MT_NR * KVM_PFN_NR * 33 * 16; n++) {
+	/* Mixed radix: flags, host type, class, record (32: none), 5 bools. */
+	for (n = 0; n < 32UL * KVM_HOST_MT_NR * KVM_PFN_NR * 33 * 32; n++) {
 		unsigned long v = n;
 
-		bits = v % 16;
-		v /= 16;
+		bits = v % 32;
+		v /= 32;
 		rec = v % 33;
 		v /= 33;
 		cls = v % KVM_PFN_NR;
@@ -193,13 +263,16 @@ static void kvm_memcap_test_exhaustive(struct kunit *test)
 		in.fwb = bits & 2;
 		in.dic = bits & 4;
 		in.exec = bits & 8;
+		in.no_tags = bits & 16;
 
 		r = ref_row_of(&in);
 		ret = kvm_s2_memcap_decide(&in, &out);
 		combos++;
 		rows_hit[r]++;
+		unsafe += !safe(&in, ret, &out, test);
 		if (r == 0 || ret != ref_rows[r].err || out.row != r ||
-		    (!ret && (out.mt != ref_rows[r].mt ||
+		    (ret == -EFAULT && out.mt != ref_mt(&ref_rows[r], &in)) ||
+		    (!ret && (out.mt != ref_mt(&ref_rows[r], &in) ||
 			      out.exec != ref_exec(&ref_rows[r], &in) ||
 			      out.sanitise_tags != (ref_rows[r].sanitise && in.vm_mte) ||
 			      out.downgraded != ref_rows[r].downgraded))) {
@@ -211,14 +284,15 @@ static void kvm_memcap_test_exhaustive(struct kunit *test)
 					   out.mt, out.exec, r);
 		}
 	}
-	kunit_info(test, "%lu combinations checked, %lu mismatches\n", combos,
-		   bad);
+	kunit_info(test, "%lu combinations checked, %lu mismatches, %lu unsafe\n",
+		   combos, bad, unsafe);
 	for (r = 1; r < ARRAY_SIZE(ref_rows); r++) {
 		kunit_info(test, "row %2d: %lu combinations\n", r, rows_hit[r]);
 		KUNIT_EXPECT_GT(test, rows_hit[r], 0UL);
 	}
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
-	KUNIT_EXPECT_EQ(test, combos, 32UL * 5 * 3 * 33 * 16);
+	KUNIT_EXPECT_EQ(test, unsafe, 0UL);
+	KUNIT_EXPECT_EQ(test, combos, 32UL * 5 * 3 * 33 * 32);
 }
 
 /* ---- Named cases, each citing its row ---- */
@@ -314,9 +388,16 @@ static const struct named_case named_cases[] = {
 	{ "row 5: /dev/mem-like VM_IO cacheable mapping of RAM -> Normal",
 	  IN(PFNMAP, N, RAM, 0, 0, 0, 1, 0, 0),
 	  0, S2N, false, 5 },
-	{ "row 3: non-cacheable pgprot over RAM pages -> Device-nGnRE",
+	/* 6.12 and upstream: RAM pages are Normal whatever the host pgprot. */
+	{ "row 5: Device pgprot over RAM pages -> Normal, as 6.12",
 	  IN(VM_MIXEDMAP, DEV, RAM, 0, 0, 0, 1, 0, 0),
-	  0, S2D, false, 3 },
+	  0, S2N, false, 5 },
+	{ "row 5: dma_mmap_wc() RAM buffer, VM_IO|VM_PFNMAP -> Normal, as 6.12",
+	  IN(PFNMAP, WC, RAM, 0, 0, 0, 1, 0, 0),
+	  0, S2N, false, 5 },
+	{ "row 5: dma_mmap_wc() RAM buffer, exec -> Normal X, as 6.12",
+	  IN(PFNMAP, WC, RAM, 0, 0, 0, 1, 0, 1),
+	  0, S2N, true, 5 },
 	{ "row 2: MTE VM, BAR with VM_ALLOW_ANY_UNCACHED -> Normal-NC",
 	  IN(PFNMAP | UC, DEV, NOPAGE, 0, 0, 1, 1, 0, 0),
 	  0, S2NC, false, 2 },
@@ -388,10 +469,10 @@ static const struct named_case named_cases[] = {
 	{ "row 11: P2PDMA page, cacheable, no caps -> Device-nGnRE",
 	  IN(VM_MIXEDMAP, N, PAGE, 1, 0, 0, 1, 0, 0),
 	  0, S2D, false, 11 },
-	{ "row 8: ZONE_DEVICE page allowed in warn mode, record C|COH|EXCL, FWB -> Normal",
+	{ "row 8: ZONE_DEVICE page, stated C|COH|EXCL (warn mode), FWB -> Normal",
 	  IN(VM_MIXEDMAP, N, PAGE, 1, CC | MEMCAP_EXCLUSIVES, 0, 1, 0, 0),
 	  0, S2N, false, 8 },
-	{ "row 11: ZONE_DEVICE page allowed in warn mode, no FWB -> Device-nGnRE",
+	{ "row 11: ZONE_DEVICE page, stated C|COH|EXCL (warn mode), no FWB -> Device",
 	  IN(VM_MIXEDMAP, N, PAGE, 1, CC | MEMCAP_EXCLUSIVES, 0, 0, 0, 0),
 	  0, S2D, false, 11 },
 	{ "row 9: cacheable PFNMAP, no record, exec -> ENOEXEC",
@@ -420,6 +501,23 @@ static void kvm_memcap_test_named(struct kunit *test)
 	}
 	/* The reference agrees with the hand-written expectation too. */
 	KUNIT_EXPECT_EQ(test, ref_row_of(&nc->in), nc->row);
+}
+
+/* Row 4: a ZONE_DEVICE RAM page without tag storage, in an MTE VM. */
+static void kvm_memcap_test_no_tags(struct kunit *test)
+{
+	struct kvm_s2_memcap_in in = IN(ANON, N, RAM, 0, 0, 1, 1, 0, 0);
+	struct kvm_s2_memcap_out out;
+
+	in.no_tags = true;
+	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_decide(&in, &out), -EFAULT);
+	KUNIT_EXPECT_EQ(test, out.row, 4);
+	KUNIT_EXPECT_FALSE(test, out.sanitise_tags);
+	/* Without MTE in the VM, tags do not matter. */
+	in.vm_mte = false;
+	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_decide(&in, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.mt, S2N);
+	KUNIT_EXPECT_EQ(test, out.row, 5);
 }
 
 /* ---- The ptdump column, in both MemAttr encodings ---- */
@@ -531,6 +629,91 @@ static void kvm_memcap_test_gather_pfn(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, memcap_unregister(far, SZ_2M));
 }
 
+#if defined(CONFIG_ZONE_DEVICE) && defined(CONFIG_MEMCAP)
+/*
+ * Physical memory the kernel does not use, as for the mm suites (the
+ * harness boots with mem=768M of 1.25G and passes 0x70000000); these cases
+ * use 2 MiB at +112 MiB, which the mm suites leave alone.
+ */
+static u64 memcap_devmem_start;
+module_param(memcap_devmem_start, ullong, 0444);
+MODULE_PARM_DESC(memcap_devmem_start, "unused physical memory for the KUnit tests");
+
+struct gather_pgmap_case {
+	const char *name;
+	enum memory_type type;
+	bool set;		/* pgmap_set_memcap(caps) */
+	int record;		/* caps of a registry record, or -1 */
+	unsigned int caps;
+	enum kvm_pfn_class want_class;
+	bool want_record;
+	unsigned int want_caps;
+	bool want_no_tags;
+};
+
+#define EVERY	(RAMCAPS | MEMCAP_TAGS)
+
+/*
+ * Caps chosen so that memremap_pages() accepts every case in either mode
+ * on both test machines (-cpu max and cortex-a76 both have LSE atomics).
+ */
+static const struct gather_pgmap_case gather_pgmap_cases[] = {
+	{ "generic, stated every cap -> RAM",
+	  MEMORY_DEVICE_GENERIC, true, -1, EVERY, KVM_PFN_RAM, false, 0, false },
+	{ "generic, stated without tags -> RAM without tags",
+	  MEMORY_DEVICE_GENERIC, true, -1, RAMCAPS, KVM_PFN_RAM, false, 0, true },
+	{ "generic, nothing stated -> not proven, no record",
+	  MEMORY_DEVICE_GENERIC, false, -1, 0, KVM_PFN_OTHER_PAGE, false, 0, false },
+	{ "generic, a record states every cap -> RAM",
+	  MEMORY_DEVICE_GENERIC, false, EVERY, 0, KVM_PFN_RAM, false, 0, false },
+	{ "p2pdma, stated C|COH -> the pgmap's record",
+	  MEMORY_DEVICE_PCI_P2PDMA, true, -1, CC, KVM_PFN_OTHER_PAGE, true, CC, false },
+	{ "p2pdma, a record states C -> the pgmap's record",
+	  MEMORY_DEVICE_PCI_P2PDMA, false, C, 0, KVM_PFN_OTHER_PAGE, true, C, false },
+	{ "p2pdma, nothing stated -> no record",
+	  MEMORY_DEVICE_PCI_P2PDMA, false, -1, 0, KVM_PFN_OTHER_PAGE, false, 0, false },
+};
+
+KUNIT_ARRAY_PARAM_DESC(gather_pgmap, gather_pgmap_cases, name);
+
+static void kvm_memcap_test_gather_pgmap(struct kunit *test)
+{
+	const struct gather_pgmap_case *gc = test->param_value;
+	phys_addr_t start = memcap_devmem_start + SZ_64M + SZ_32M + SZ_16M;
+	struct kvm_s2_memcap_in in = { .has_record = !gc->want_record,
+				       .caps = ~0U, .no_tags = !gc->want_no_tags };
+	struct dev_pagemap *pgmap;
+	void *ret;
+
+	if (!memcap_devmem_start)
+		kunit_skip(test, "no unused memory: see kvm.memcap_devmem_start");
+	pgmap = kunit_kzalloc(test, sizeof(*pgmap), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pgmap);
+	pgmap->type = gc->type;
+	pgmap->range.start = start;
+	pgmap->range.end = start + SZ_2M - 1;
+	pgmap->nr_range = 1;
+	if (gc->set)
+		pgmap_set_memcap(pgmap, gc->caps);
+	if (gc->record >= 0)
+		KUNIT_ASSERT_EQ(test, 0, memcap_register(start, SZ_2M, gc->record,
+							 "kvm-kunit"));
+	ret = memremap_pages(pgmap, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(ret), "memremap_pages: %ld",
+			       PTR_ERR(ret));
+
+	kvm_s2_memcap_gather_pfn(PHYS_PFN(start) + 1, 1, &in);
+	KUNIT_EXPECT_EQ(test, in.pfn_class, gc->want_class);
+	KUNIT_EXPECT_EQ(test, in.has_record, gc->want_record);
+	KUNIT_EXPECT_EQ(test, in.caps, gc->want_caps);
+	KUNIT_EXPECT_EQ(test, in.no_tags, gc->want_no_tags);
+
+	memunmap_pages(pgmap);
+	if (gc->record >= 0)
+		KUNIT_EXPECT_EQ(test, 0, memcap_unregister(start, SZ_2M));
+}
+#endif
+
 static void kvm_memcap_test_memslot(struct kunit *test)
 {
 	struct vm_area_struct vma = {};
@@ -557,13 +740,17 @@ static void kvm_memcap_test_memslot(struct kunit *test)
 	vm_flags_init(&vma, VM_IO | VM_PFNMAP);
 	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_check_vma(kvm, &vma),
 			system_supports_mte() ? -EINVAL : 0);
-	/* MTE VM, device BAR: tags are never checked on Device memory. */
+	/*
+	 * MTE VM, device BAR or write-combine PFNMAP: refused, as 6.12 and
+	 * upstream refuse every VMA without VM_MTE_ALLOWED in an MTE VM.
+	 */
 	vma.vm_page_prot = pgprot_device(PAGE_SHARED);
-	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_check_vma(kvm, &vma), 0);
-	/* MTE VM, write-combine PFNMAP without VM_IO. */
+	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_check_vma(kvm, &vma),
+			system_supports_mte() ? -EINVAL : 0);
 	vm_flags_init(&vma, VM_PFNMAP);
 	vma.vm_page_prot = pgprot_writecombine(PAGE_SHARED);
-	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_check_vma(kvm, &vma), 0);
+	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_check_vma(kvm, &vma),
+			system_supports_mte() ? -EINVAL : 0);
 }
 
 /* Figures for the fault path; printed, never asserted. */
@@ -606,12 +793,16 @@ static void kvm_memcap_bench(struct kunit *test)
 static struct kunit_case kvm_memcap_cases[] = {
 	KUNIT_CASE_SLOW(kvm_memcap_test_exhaustive),
 	KUNIT_CASE_PARAM(kvm_memcap_test_named, named_gen_params),
+	KUNIT_CASE(kvm_memcap_test_no_tags),
 	KUNIT_CASE(kvm_memcap_test_ptdump_decode),
 #ifdef CONFIG_PTDUMP_STAGE2_DEBUGFS
 	KUNIT_CASE(kvm_memcap_test_ptdump_bits),
 #endif
 	KUNIT_CASE(kvm_memcap_test_host_mt),
 	KUNIT_CASE(kvm_memcap_test_gather_pfn),
+#if defined(CONFIG_ZONE_DEVICE) && defined(CONFIG_MEMCAP)
+	KUNIT_CASE_PARAM(kvm_memcap_test_gather_pgmap, gather_pgmap_gen_params),
+#endif
 	KUNIT_CASE(kvm_memcap_test_memslot),
 	KUNIT_CASE_SLOW(kvm_memcap_bench),
 	{}

@@ -67,8 +67,11 @@ enum kvm_s2_mt {
  * @vm_flags: the VMA's flags, masked with %KVM_MEMCAP_VM_FLAGS
  * @host_mt: the host memory type of the VMA
  * @pfn_class: what backs the pfn
- * @has_record: a capability record covers the mapping
+ * @has_record: a driver or firmware stated the capabilities of the whole
+ *	mapping (a registry record or a pgmap's own); assumptions never count
  * @caps: the record's capabilities (enum memcap_flags), if @has_record
+ * @no_tags: a RAM-equivalent struct page whose memory has no MTE tag
+ *	storage (a ZONE_DEVICE page accepted without %MEMCAP_TAGS)
  * @vm_mte: the VM has MTE enabled
  * @fwb: the host has stage-2 forced write-back (FEAT_S2FWB)
  * @dic: the host needs no I-cache invalidation to the PoU (CTR_EL0.DIC)
@@ -80,6 +83,7 @@ struct kvm_s2_memcap_in {
 	enum kvm_pfn_class pfn_class;
 	bool has_record;
 	unsigned int caps;
+	bool no_tags;
 	bool vm_mte;
 	bool fwb;
 	bool dic;
@@ -93,6 +97,8 @@ struct kvm_s2_memcap_in {
  * @sanitise_tags: MTE tags must be initialised before the guest sees them
  * @downgraded: the mapping is weaker than the host's cacheable mapping
  *	because nothing proves the memory can take a cacheable one
+ * @fixed_size: a record proved the memory for the size it was looked up
+ *	for, and no more: the mapping must not grow into a larger block
  * @row: the row of the decision table in Documentation/virt/kvm/arm/memcap.rst
  */
 struct kvm_s2_memcap_out {
@@ -100,6 +106,7 @@ struct kvm_s2_memcap_out {
 	bool exec;
 	bool sanitise_tags;
 	bool downgraded;
+	bool fixed_size;
 	int row;
 };
 
