@@ -21,7 +21,7 @@ step build bash "$S/build.sh" arm64
 step selftests bash "$S/selftests.sh" arm64
 step initramfs bash "$S/initramfs.sh" arm64
 T1=$(date +%s)
-bash "$S/boot.sh" run arm64 max,pauth-impdef=on ",mte=on" "memcap_init=run MEMCAP_HOST_FWB=1" ||
+bash "$S/boot.sh" run arm64 max,pauth-impdef=on ",mte=on" "memcap_init=run memcap.mode=strict MEMCAP_MACHINE=max MEMCAP_HOST_FWB=1 MEMCAP_HOST_DIC=0" ||
 	die "the kernel did not boot to the end (build/logs/run.log)"
 T2=$(date +%s)
 python3 "$S/report.py" "$LOGS/run.log"

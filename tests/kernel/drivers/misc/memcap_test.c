@@ -49,6 +49,7 @@ struct memcap_test_user {
 	phys_addr_t start;
 	phys_addr_t size;
 	bool hotplug;
+	unsigned int vmas;		/* user VMAs that map the pages */
 	struct dev_pagemap pgmap;
 };
 
@@ -196,6 +197,12 @@ static int memcap_test_undo(const struct memcap_test_range *r, bool hotplug)
 		if (ret)
 			return ret;
 	} else {
+		/*
+		 * Pages that a user VMA maps must stay: memunmap_pages()
+		 * would free the struct pages under it.
+		 */
+		if (u->vmas)
+			return -EBUSY;
 		memunmap_pages(&u->pgmap);
 	}
 	list_del(&u->node);
@@ -242,7 +249,15 @@ static long memcap_test_ioctl(struct file *file, unsigned int cmd,
 					      KBUILD_MODNAME);
 	case MEMCAP_TEST_UNREGISTER:
 		ret = memcap_test_range(&r, PAGE_SIZE, &start);
-		return ret ?: memcap_unregister(start, r.size);
+		if (ret)
+			return ret;
+		/*
+		 * Nothing may stay mapped under a record that goes: zap the
+		 * user mappings of the range first, which makes KVM drop its
+		 * stage-2 mappings of it (through the MMU notifier).
+		 */
+		unmap_mapping_range(file->f_mapping, r.offset, r.size, 1);
+		return memcap_unregister(start, r.size);
 	case MEMCAP_TEST_MEMREMAP:
 		return memcap_test_memremap(&r);
 	case MEMCAP_TEST_MEMUNMAP:
@@ -253,6 +268,28 @@ static long memcap_test_ioctl(struct file *file, unsigned int cmd,
 		return memcap_test_undo(&r, true);
 	}
 }
+
+/* Count the VMAs that map a pgmap's pages, so it is never freed under them. */
+static void memcap_test_vma_open(struct vm_area_struct *vma)
+{
+	struct memcap_test_user *u = vma->vm_private_data;
+
+	guard(mutex)(&mt.lock);
+	u->vmas++;
+}
+
+static void memcap_test_vma_close(struct vm_area_struct *vma)
+{
+	struct memcap_test_user *u = vma->vm_private_data;
+
+	guard(mutex)(&mt.lock);
+	u->vmas--;
+}
+
+static const struct vm_operations_struct memcap_test_pages_vm_ops = {
+	.open	= memcap_test_vma_open,
+	.close	= memcap_test_vma_close,
+};
 
 /* Map the struct pages of a memremap that is in place. */
 static int memcap_test_mmap_pages(struct vm_area_struct *vma,
@@ -269,11 +306,15 @@ static int memcap_test_mmap_pages(struct vm_area_struct *vma,
 	    u->pgmap.type != MEMCAP_TEST_GENERIC)
 		return -EINVAL;
 	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
+		/* On error mmap() zaps what went in, without ->close(). */
 		ret = vm_insert_page(vma, addr, pfn_to_page(PHYS_PFN(start)));
 		if (ret)
 			return ret;
 		start += PAGE_SIZE;
 	}
+	vma->vm_private_data = u;
+	vma->vm_ops = &memcap_test_pages_vm_ops;
+	u->vmas++;
 	return 0;
 }
 

@@ -50,7 +50,8 @@
 #define GUEST_WORD	0x67756573742d776fULL	/* "guest-wo" */
 #define RET_INSN	0xd65f03c0U		/* ret */
 
-enum backing { ANON, DRV_CACHED, DRV_WC, DRV_DEVICE, DRV_PAGES, ANON_SWAP };
+enum backing { ANON, DRV_CACHED, DRV_WC, DRV_DEVICE, DRV_PAGES, ANON_SWAP,
+	       DRV_PAGES_ASSUMED };
 enum outcome { RUN_OK, RUN_PABT, RUN_EFAULT };
 
 struct scenario {
@@ -97,16 +98,34 @@ static const struct scenario scenarios[] = {
 	  false, false, false, 0, RUN_OK, "Normal-NC" },
 	{ "device BAR, exec -> prefetch abort", 1, DRV_DEVICE, false, -1, false, true,
 	  false, false, 0, RUN_PABT, "Device-nGnRE" },
-	{ "MTE VM, device BAR -> Device-nGnRE (6.12 refused)", 3, DRV_DEVICE, false, -1,
-	  true, false, false, false, 0, RUN_OK, "Device-nGnRE" },
+	{ "MTE VM, device BAR -> memslot EINVAL, as 6.12", 3, DRV_DEVICE, false, -1,
+	  true, false, false, false, EINVAL, RUN_OK, NULL },
 	{ "MTE VM, cacheable PFNMAP with record -> memslot EINVAL", 6, DRV_CACHED, false,
 	  RAMLIKE, true, false, false, false, EINVAL, RUN_OK, NULL },
 	{ "MTE VM, cacheable mapping swapped in after the memslot -> KVM_RUN EFAULT", 6,
 	  ANON_SWAP, false, RAMLIKE, true, false, false, false, 0, RUN_EFAULT, NULL },
+	{ "ZONE_DEVICE pages, caps only assumed -> Device-nGnRE, as 6.12", 11,
+	  DRV_PAGES_ASSUMED, false, -1, false, false, false, false, 0, RUN_OK,
+	  "Device-nGnRE" },
 };
 
 static int drv_fd = -1;
-static bool host_fwb, host_mte;
+static bool host_fwb, host_dic, host_mte;
+
+/*
+ * Is the stage-2 mapping executable?  From the architecture: RAM is mapped
+ * executable on an exec fault, or always when the host has DIC (no I-cache
+ * maintenance needed); record-backed Normal memory only with DIC; never
+ * Device or Normal-NC memory.
+ */
+static bool want_exec(const struct scenario *s)
+{
+	if (s->row == 5)
+		return s->exec || host_dic;
+	if (s->row == 8)
+		return host_dic;
+	return false;
+}
 
 /* Guest: read, write, optionally call into the memory; report each step. */
 static bool pabt_seen;
@@ -156,9 +175,14 @@ static void *map_backing(const struct scenario *s, int i, bool *remapped)
 	*remapped = false;
 	switch (s->backing) {
 	case ANON:
+	case ANON_SWAP:
 		return mmap(NULL, TEST_SIZE, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	case DRV_PAGES_ASSUMED:
 	case DRV_PAGES:
+		/* Nothing stated: the arch's assumption lets it through. */
+		if (s->backing == DRV_PAGES_ASSUMED)
+			r.flags = 0;
 		TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_MEMREMAP, &r),
 			    "memremap of the driver's memory");
 		*remapped = true;
@@ -168,7 +192,6 @@ static void *map_backing(const struct scenario *s, int i, bool *remapped)
 		m.kind = MEMCAP_TEST_MAP_WC;
 		break;
 	case DRV_DEVICE:
-	case ANON_SWAP:
 		m.kind = MEMCAP_TEST_MAP_DEVICE;
 		break;
 	default:
@@ -273,7 +296,7 @@ static bool run_scenario(const struct scenario *s, int i, char *type_out)
 		goto out;
 
 	if (s->backing == ANON_SWAP) {
-		/* The VMM swaps a cacheable mapping in under the memslot. */
+		/* The VMM swaps a cacheable PFNMAP in under the memslot. */
 		struct memcap_test_map m = { .kind = MEMCAP_TEST_MAP_CACHED };
 
 		TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_SET_MAP, &m), "SET_MAP");
@@ -344,10 +367,9 @@ static bool run_scenario(const struct scenario *s, int i, char *type_out)
 			printf("# want %s\n", s->s2);
 			ok = false;
 		}
-		/* Only RAM with an exec fault is mapped executable here (no DIC). */
-		if (!xn != (s->row == 5 && s->exec)) {
+		if (!xn != want_exec(s)) {
 			printf("# execute permission: want %s\n",
-			       s->row == 5 && s->exec ? "X" : "XN");
+			       want_exec(s) ? "X" : "XN");
 			ok = false;
 		}
 	}
@@ -363,6 +385,76 @@ out:
 		TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_MEMUNMAP, &rm), "MEMUNMAP");
 	if (s->record >= 0)
 		TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_UNREGISTER, &rec), "UNREGISTER");
+	return ok;
+}
+
+static void guest_twice(uint64_t gva)
+{
+	uint64_t *p = (uint64_t *)gva;
+
+	GUEST_SYNC(READ_ONCE(p[1]));
+	GUEST_SYNC(READ_ONCE(p[1]));
+	GUEST_DONE();
+}
+
+/*
+ * The record goes while the guest runs: the driver zaps its user mappings
+ * and then unregisters (memcap_test's UNREGISTER does both, in that
+ * order).  The Normal stage-2 mapping made under the record must go with
+ * it, and the guest's next access must not find the memory again.
+ */
+static bool run_withdraw(int i)
+{
+	struct memcap_test_range rec = {
+		.offset = scenario_offset(i), .size = 2 * 1024 * 1024,
+		.caps = RAMLIKE,
+	};
+	struct memcap_test_map m = { .kind = MEMCAP_TEST_MAP_CACHED };
+	char type[32] = "";
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	struct ucall uc;
+	uint64_t *host;
+	bool ok = true, xn;
+	int ret;
+
+	TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_REGISTER, &rec), "REGISTER");
+	TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_SET_MAP, &m), "SET_MAP");
+	host = mmap(NULL, TEST_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    drv_fd, scenario_offset(i));
+	TEST_ASSERT(host != MAP_FAILED, "mmap: %s", strerror(errno));
+	host[1] = HOST_WORD;
+
+	vm = vm_create(1);
+	vcpu = vm_vcpu_add(vm, 0, guest_twice);
+	vm_set_user_memory_region(vm, SLOT, 0, TEST_GPA, TEST_SIZE, host);
+	virt_map(vm, TEST_GPA, TEST_GPA, TEST_SIZE / vm->page_size);
+	vcpu_args_set(vcpu, 1, TEST_GPA);
+
+	vcpu_run(vcpu);
+	if (get_ucall(vcpu, &uc) != UCALL_SYNC || uc.args[1] != HOST_WORD) {
+		printf("# first read: no sync with the host's word\n");
+		ok = false;
+	}
+	if (!read_ptdump(vm, TEST_GPA, type, sizeof(type), &xn) ||
+	    strcmp(type, "Normal")) {
+		printf("# before: stage 2 %s, want Normal\n", type);
+		ok = false;
+	}
+	TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_UNREGISTER, &rec), "UNREGISTER");
+	/* An unmapped range has no leaf, so no memory type. */
+	if (read_ptdump(vm, TEST_GPA, type, sizeof(type), &xn) && type[0]) {
+		printf("# after: stage 2 still maps it (%s)\n", type);
+		ok = false;
+	}
+	ret = _vcpu_run(vcpu);
+	if (!ret || errno != EFAULT) {
+		printf("# second read: KVM_RUN %d (%s), want EFAULT\n", ret,
+		       ret ? strerror(errno) : "ran");
+		ok = false;
+	}
+	kvm_vm_free(vm);
+	munmap(host, TEST_SIZE);
 	return ok;
 }
 
@@ -416,8 +508,10 @@ int main(int argc, char **argv)
 	}
 	cap = kvm_check_cap(KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
 	/* What the platform is known to have: the harness passes it. */
-	__TEST_REQUIRE(getenv("MEMCAP_HOST_FWB"), "set MEMCAP_HOST_FWB=0|1");
+	__TEST_REQUIRE(getenv("MEMCAP_HOST_FWB") && getenv("MEMCAP_HOST_DIC"),
+		       "set MEMCAP_HOST_FWB=0|1 and MEMCAP_HOST_DIC=0|1");
 	host_fwb = atoi(getenv("MEMCAP_HOST_FWB"));
+	host_dic = atoi(getenv("MEMCAP_HOST_DIC"));
 	host_mte = kvm_has_cap(KVM_CAP_ARM_MTE);
 
 	for (i = 0; i < ARRAY_SIZE(scenarios); i++)
@@ -425,11 +519,12 @@ int main(int argc, char **argv)
 		       (scenarios[i].need_nofwb && host_fwb) ||
 		       (scenarios[i].mte && !host_mte));
 	ksft_print_header();
-	ksft_set_plan(n + 1);
+	ksft_set_plan(n + 1 + host_fwb);
 
-	ksft_test_result(cap == host_fwb,
-			 "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED is %d (host %s FWB)\n",
-			 cap, host_fwb ? "has" : "has no");
+	/* Upstream's meaning: FWB and DIC. */
+	ksft_test_result(cap == (host_fwb && host_dic),
+			 "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED is %d (host FWB %d, DIC %d)\n",
+			 cap, host_fwb, host_dic);
 	for (i = 0; i < ARRAY_SIZE(scenarios); i++) {
 		const struct scenario *s = &scenarios[i];
 
@@ -439,6 +534,10 @@ int main(int argc, char **argv)
 		ksft_test_result(run_scenario(s, i, NULL), "row %d: %s\n", s->row,
 				 s->name);
 	}
+	/* Normal under a record needs FWB (row 8). */
+	if (host_fwb)
+		ksft_test_result(run_withdraw(i),
+				 "row 8: record withdrawn under a running guest -> stage 2 unmapped, KVM_RUN EFAULT\n");
 	close(drv_fd);
 	ksft_finished();
 }
