@@ -754,7 +754,7 @@ struct memcap_pgmap_rec {
 	const struct dev_pagemap *pgmap;
 	enum memcap_use use;
 	unsigned int caps;
-	bool pinned;
+	int nr_pinned;
 	unsigned long caller;
 };
 
@@ -785,10 +785,13 @@ static int memcap_pgmap_use(enum memory_type type, enum memcap_use *use)
 
 /*
  * Count a pgmap in (@delta 1) or out (-1) of every record that intersects
- * its ranges.  Called under the registry's lock, only for pgmaps whose
- * ranges the records cover: then no record can come or go meanwhile.
+ * its first @nr ranges.  Called under the registry's lock, only for
+ * pgmaps whose ranges the records cover: then no record can come or go
+ * meanwhile.  @nr is the count at prepare time: memremap_pages() lowers
+ * pgmap->nr_range on its error path before it releases the pgmap.
  */
-static void memcap_pgmap_pin(const struct dev_pagemap *pgmap, int delta)
+static void memcap_pgmap_pin(const struct dev_pagemap *pgmap, int nr,
+			     int delta)
 {
 	struct memcap_registry *reg = &memcap_global;
 	struct memcap_record *rec;
@@ -796,7 +799,7 @@ static void memcap_pgmap_pin(const struct dev_pagemap *pgmap, int delta)
 	int i;
 
 	lockdep_assert_held(&reg->lock);
-	for (i = 0; i < pgmap->nr_range; i++) {
+	for (i = 0; i < nr; i++) {
 		index = PHYS_PFN(pgmap->ranges[i].start);
 		mt_for_each(&reg->tree, rec, index,
 			    PHYS_PFN(pgmap->ranges[i].end))
@@ -873,9 +876,11 @@ int memcap_pgmap_prepare(struct dev_pagemap *pgmap, pgprot_t *pgprot,
 	rec->caps = caps;
 	rec->caller = caller;
 	/* Records that stated the caps stay until memunmap_pages(). */
-	rec->pinned = stated && !(pgmap->flags & PGMAP_MEMCAP_VALID);
-	if (rec->pinned)
-		memcap_pgmap_pin(pgmap, 1);
+	rec->nr_pinned = 0;
+	if (stated && !(pgmap->flags & PGMAP_MEMCAP_VALID)) {
+		rec->nr_pinned = pgmap->nr_range;
+		memcap_pgmap_pin(pgmap, rec->nr_pinned, 1);
+	}
 	/*
 	 * DEVICE_COHERENT pages receive migrated anonymous pages, PROT_MTE
 	 * ones too: the kernel then initialises their tags through the linear
@@ -946,8 +951,8 @@ void memcap_pgmap_release(struct dev_pagemap *pgmap)
 			}
 		}
 	}
-	if (found && found->pinned)
-		memcap_pgmap_pin(pgmap, -1);
+	if (found && found->nr_pinned)
+		memcap_pgmap_pin(pgmap, found->nr_pinned, -1);
 	pgmap->memcap_proof = 0;
 	kfree(found);
 }
