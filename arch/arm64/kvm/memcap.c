@@ -105,9 +105,13 @@ int kvm_s2_memcap_decide(const struct kvm_s2_memcap_in *in,
 		return 0;
 	}
 
-	/* Cacheable, without a RAM-equivalent struct page. */
-	if (in->vm_mte) {
-		/* Tags cannot be sanitised without struct pages. */
+	/*
+	 * Cacheable, without a RAM-equivalent struct page, vouched for: an
+	 * MTE VM cannot have it Normal, because tags cannot be sanitised
+	 * without struct pages.  Unproven memory gets the 6.12 answer
+	 * below, which 6.12 gave MTE VMs too.
+	 */
+	if (in->vm_mte && record_vouches_cacheable(in) && in->fwb) {
 		out->mt = any_uc ? KVM_S2_MT_NORMAL_NC : KVM_S2_MT_DEVICE;
 		out->row = 6;
 		return -EFAULT;

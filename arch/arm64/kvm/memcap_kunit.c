@@ -90,7 +90,7 @@ static bool row5(const struct kvm_s2_memcap_in *in)
 
 static bool row6(const struct kvm_s2_memcap_in *in)
 {
-	return ref_other(in) && in->vm_mte;
+	return ref_other(in) && ref_vouched(in) && in->vm_mte;
 }
 
 static bool row7(const struct kvm_s2_memcap_in *in)
@@ -213,6 +213,8 @@ static bool safe(const struct kvm_s2_memcap_in *in, int ret,
 		why = "tags sanitised where they cannot be";
 	else if (!ret && out->downgraded && out->mt == KVM_S2_MT_NORMAL)
 		why = "a downgrade to Normal";
+	else if (!ret && in->vm_mte && !ram && out->mt == KVM_S2_MT_NORMAL)
+		why = "Normal without struct pages in an MTE VM";
 	else if (!ret && out->mt == KVM_S2_MT_NORMAL && !ram &&
 		 !out->fixed_size)
 		why = "a record-backed mapping that may grow past the record";
@@ -441,9 +443,15 @@ static const struct named_case named_cases[] = {
 	{ "row 6: cacheable PFNMAP, record with tags, MTE VM -> EFAULT",
 	  IN(CPFNMAP | VM_MTE_ALLOWED, N, NOPAGE, 1, RAMCAPS | MEMCAP_TAGS, 1, 1, 1, 0),
 	  -EFAULT, S2N, false, 6 },
-	{ "row 6: cacheable PFNMAP, no record, MTE VM -> EFAULT",
+	{ "row 11: cacheable PFNMAP, no record, MTE VM -> Device-nGnRE, as 6.12",
 	  IN(CPFNMAP, N, NOPAGE, 0, 0, 1, 1, 0, 0),
-	  -EFAULT, S2N, false, 6 },
+	  0, S2D, false, 11 },
+	{ "row 11: unstated COHERENT page, MTE VM -> Device-nGnRE, as 6.12",
+	  IN(ANON, N, PAGE, 0, 0, 1, 1, 0, 0),
+	  0, S2D, false, 11 },
+	{ "row 11: cacheable PFNMAP, record C|COH, no FWB, MTE VM -> Device-nGnRE",
+	  IN(CPFNMAP, N, NOPAGE, 1, CC, 1, 0, 0, 0),
+	  0, S2D, false, 11 },
 	/* Rows 9-11: cacheable, unproven: the 6.12 answer, counted. */
 	{ "row 11: cacheable PFNMAP, no record -> Device-nGnRE (downgrade)",
 	  IN(CPFNMAP, N, NOPAGE, 0, 0, 0, 1, 0, 0),
