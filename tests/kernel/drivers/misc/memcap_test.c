@@ -251,13 +251,18 @@ static long memcap_test_ioctl(struct file *file, unsigned int cmd,
 		ret = memcap_test_range(&r, PAGE_SIZE, &start);
 		if (ret)
 			return ret;
+		ret = memcap_unregister(start, r.size);
+		if (ret)
+			return ret;
 		/*
-		 * Nothing may stay mapped under a record that goes: zap the
-		 * user mappings of the range first, which makes KVM drop its
-		 * stage-2 mappings of it (through the MMU notifier).
+		 * Nothing may stay mapped under a record that is gone: zap
+		 * the user mappings of the range, which makes KVM drop its
+		 * stage-2 mappings (through the MMU notifier).  After the
+		 * unregister, so that a fault racing with it either finds no
+		 * record or is retried because of this invalidation.
 		 */
 		unmap_mapping_range(file->f_mapping, r.offset, r.size, 1);
-		return memcap_unregister(start, r.size);
+		return 0;
 	case MEMCAP_TEST_MEMREMAP:
 		return memcap_test_memremap(&r);
 	case MEMCAP_TEST_MEMUNMAP:
@@ -325,6 +330,12 @@ static int memcap_test_mmap(struct file *file, struct vm_area_struct *vma)
 	phys_addr_t len = vma->vm_end - vma->vm_start;
 
 	if (off >= size || len > size - off)
+		return -EINVAL;
+	/*
+	 * Shared only: UNREGISTER zaps by file offset, which a private
+	 * remap_pfn_range() mapping (vm_pgoff = pfn) would escape.
+	 */
+	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 
 	switch (f->map.kind) {
