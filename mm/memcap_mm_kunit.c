@@ -649,6 +649,42 @@ static void memcap_test_memremap_pins_record(struct kunit *test)
 }
 
 /*
+ * memremap_pages() fails on its second range (beyond what arm64 can map)
+ * after memcap pinned the records of both: the failure must unpin both.
+ */
+static void memcap_test_memremap_fails_late(struct kunit *test)
+{
+	phys_addr_t start = devmem_start + (ARRAY_SIZE(remap_cases) + 5) * CHUNK;
+	/* Past the linear map with 48 or 52 bits of VA, within 52 of PA. */
+	phys_addr_t far = BIT_ULL(52) - SZ_4M;
+	enum test_machine m = this_machine(test);
+	struct dev_pagemap *pgmap;
+	void *ret;
+
+	if (m == M_NR || !have_devmem(test))
+		return;
+	pgmap = kunit_kzalloc(test, struct_size(pgmap, ranges, 2), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pgmap);
+	pgmap->type = MEMORY_DEVICE_GENERIC;
+	pgmap->nr_range = 2;
+	pgmap->ranges[0].start = start;
+	pgmap->ranges[0].end = start + MAPLEN - 1;
+	pgmap->ranges[1].start = far;
+	pgmap->ranges[1].end = far + MAPLEN - 1;
+	KUNIT_ASSERT_EQ(test, 0, memcap_register(start, MAPLEN,
+						 machines[m].baseline, "kunit"));
+	KUNIT_ASSERT_EQ(test, 0, memcap_register(far, MAPLEN,
+						 machines[m].baseline, "kunit"));
+	ret = memremap_pages(pgmap, 0);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(ret));
+	if (!IS_ERR(ret))
+		memunmap_pages(pgmap);
+	KUNIT_EXPECT_EQ(test, memcap_unregister(start, MAPLEN), 0);
+	KUNIT_EXPECT_EQ(test, memcap_unregister(far, MAPLEN), 0);
+	expect_nothing_left(test, start, MAPLEN);
+}
+
+/*
  * Figures for the memremap path; printed, never asserted.  What memcap adds
  * to memremap_pages() is resolving the caps (a registry lookup) and the
  * decision, plus publishing the record.
@@ -688,6 +724,7 @@ static struct kunit_case memcap_memremap_cases[] = {
 	KUNIT_CASE(memcap_test_memremap_bad_caps),
 	KUNIT_CASE(memcap_test_memremap_two_ranges),
 	KUNIT_CASE(memcap_test_memremap_pins_record),
+	KUNIT_CASE(memcap_test_memremap_fails_late),
 	KUNIT_CASE_SLOW(memcap_bench_memremap),
 	{}
 };
