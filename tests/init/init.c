@@ -92,7 +92,6 @@ int main(void)
 	dump("iomem", "/proc/iomem");
 	run_programs(mode);
 	dump("ranges-end", "/sys/kernel/debug/memcap/ranges");
-	dump("downgrades", "/sys/kernel/debug/memcap/kvm_stage2_downgrades");
 	printf("MEMCAP-INIT: done\n");
 	fflush(stdout);
 	sync();

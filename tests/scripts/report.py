@@ -27,7 +27,7 @@ def main():
     log = sys.argv[1]
     text = open(log, errors='replace').read().splitlines()
     sect, cur, prog = {}, None, None
-    s2, mm, reason = {}, [], None
+    s2, mm, reason, downgrades = {}, [], None, '?'
     for line in text:
         if line.startswith('MEMCAP-BEGIN '):
             cur = line.split(' ', 1)[1]
@@ -46,6 +46,9 @@ def main():
         if m:
             reason = m.group(2).split(' (has')[0]
             continue
+        if line.startswith('MEMCAP-S2-DOWNGRADES\t'):
+            downgrades = line.split('\t')[1]
+            continue
         if line.startswith('MEMCAP-S2\t'):
             _, kind, rec, typ = line.split('\t')
             s2[(kind, rec)] = typ
@@ -55,7 +58,7 @@ def main():
             text_ = m.group(2)
             if not re.search(r': (accepted|refused)', text_):
                 continue
-            text_ = text_.replace(' (Success)', '').replace(' (Invalid argument)', ' (EINVAL)')
+            text_ = text_.replace(' (Success)', '').replace(' (Invalid argument)', ' (EINVAL)').replace(' (Operation not permitted)', ' (EPERM)')
             if 'refused' in text_ and reason:
                 text_ += '; ' + reason
             mm.append(('FAIL ' if m.group(1) else '') + text_)
@@ -90,10 +93,9 @@ def main():
         for r in RECORDS:
             row += '%-*s' % (w - 4, s2.get((k, r), '-' if k == 'anonymous RAM' else '?'))
         print(row + v612(k))
-    dg = sect.get('downgrades', ['?'])
     print()
     print('cacheable mappings KVM downgraded for lack of a record: %s '
-          '(/sys/kernel/debug/memcap/kvm_stage2_downgrades)' % (dg[0] if dg else '?'))
+          '(the stage2_downgrades statistic of each VM, summed)' % downgrades)
 
 
 if __name__ == '__main__':

@@ -11,8 +11,6 @@
  * The decision table, row by row, is Documentation/virt/kvm/arm/memcap.rst.
  */
 
-#include <linux/atomic.h>
-#include <linux/debugfs.h>
 #include <linux/init.h>
 #include <linux/kvm_host.h>
 #include <linux/memcap.h>
@@ -24,8 +22,6 @@
 #include <asm/kvm_pgtable.h>
 #include <asm/memory.h>
 #include <asm/ptdump.h>
-
-static atomic64_t kvm_s2_downgrades = ATOMIC64_INIT(0);
 
 static bool host_mt_cacheable(enum kvm_host_mt mt)
 {
@@ -273,13 +269,8 @@ void kvm_s2_memcap_gather_pfn(unsigned long pfn, unsigned long nr_pages,
 int kvm_s2_memcap_fault(struct kvm_s2_memcap_in *in, unsigned long pfn,
 			unsigned long nr_pages, struct kvm_s2_memcap_out *out)
 {
-	int ret;
-
 	kvm_s2_memcap_gather_pfn(pfn, nr_pages, in);
-	ret = kvm_s2_memcap_decide(in, out);
-	if (!ret && unlikely(out->downgraded))
-		atomic64_inc(&kvm_s2_downgrades);
-	return ret;
+	return kvm_s2_memcap_decide(in, out);
 }
 
 /**
@@ -358,35 +349,3 @@ int kvm_s2_memattr_prot_bits(struct ptdump_prot_bits *bits, bool fwb)
 	return i;
 }
 #endif
-
-/**
- * kvm_s2_memcap_downgrades() - cacheable host mappings mapped weaker
- *
- * Context: Any context.
- * Return: how many stage-2 faults mapped a cacheable host mapping as
- * Normal-NC or Device because nothing proved it could be cacheable.
- */
-u64 kvm_s2_memcap_downgrades(void)
-{
-	return atomic64_read(&kvm_s2_downgrades);
-}
-
-static int kvm_s2_downgrades_get(void *data, u64 *val)
-{
-	*val = kvm_s2_memcap_downgrades();
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(kvm_s2_downgrades_fops, kvm_s2_downgrades_get, NULL,
-			 "%llu\n");
-
-static int __init kvm_s2_memcap_debugfs_init(void)
-{
-	struct dentry *found = debugfs_lookup("memcap", NULL);
-	struct dentry *dir = found ?: debugfs_create_dir("memcap", NULL);
-
-	debugfs_create_file_unsafe("kvm_stage2_downgrades", 0444, dir, NULL,
-				   &kvm_s2_downgrades_fops);
-	dput(found);
-	return 0;
-}
-late_initcall_sync(kvm_s2_memcap_debugfs_init);

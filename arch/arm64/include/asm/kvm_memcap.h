@@ -122,6 +122,5 @@ int kvm_s2_memcap_fault(struct kvm_s2_memcap_in *in, unsigned long pfn,
 int kvm_s2_memcap_check_vma(struct kvm *kvm, struct vm_area_struct *vma);
 const char *kvm_s2_memattr_name(u64 pte, bool fwb);
 int kvm_s2_memattr_prot_bits(struct ptdump_prot_bits *bits, bool fwb);
-u64 kvm_s2_memcap_downgrades(void);
 
 #endif /* __ARM64_KVM_MEMCAP_H__ */
