@@ -99,7 +99,6 @@ unsigned int memcap_default_caps(phys_addr_t start, phys_addr_t size)
 {
 	return arch_memcap_default_caps(start, size);
 }
-EXPORT_SYMBOL_GPL(memcap_default_caps);
 
 /**
  * memcap_format() - write capabilities by name
@@ -131,7 +130,6 @@ int memcap_format(char *buf, size_t len, unsigned int caps)
 		n += scnprintf(buf + n, len - n, "%sunknown", n ? "|" : "");
 	return n;
 }
-EXPORT_SYMBOL_GPL(memcap_format);
 
 /**
  * memcap_check_range() - validate a physical range for the registry
@@ -631,7 +629,6 @@ unsigned int memcap_range_caps(phys_addr_t start, phys_addr_t size)
 
 	return memcap_resolve(start, size, &stated);
 }
-EXPORT_SYMBOL_GPL(memcap_range_caps);
 
 static bool memcap_strict_mode __read_mostly = IS_ENABLED(CONFIG_MEMCAP_STRICT);
 
@@ -668,7 +665,6 @@ bool memcap_strict(void)
 {
 	return READ_ONCE(memcap_strict_mode);
 }
-EXPORT_SYMBOL_GPL(memcap_strict);
 
 /*
  * Ranges already reported in warn mode.  Bounded: once it is full (a
@@ -1008,7 +1004,7 @@ static void memcap_show_pgmaps(struct seq_file *m)
 	list_for_each_entry(rec, &memcap_pgmap_list, node) {
 		memcap_format(buf, sizeof(buf), rec->caps);
 		for (i = 0; i < rec->pgmap->nr_range; i++)
-			seq_printf(m, "pgmap %#012llx-%#012llx %-40s type=%s owner=%ps\n",
+			seq_printf(m, "pgmap %#012llx-%#012llx %-40s type=%s caller=%ps\n",
 				   (u64)rec->pgmap->ranges[i].start,
 				   (u64)rec->pgmap->ranges[i].end, buf,
 				   memcap_use_names[rec->use],
