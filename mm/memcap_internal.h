@@ -75,6 +75,26 @@ static inline pgprot_t arch_memcap_mhp_pgprot(pgprot_t prot, unsigned int caps)
 }
 #endif
 
+/*
+ * arch_memcap_device_page_free() - forget the architecture's per-page state
+ * of a ZONE_DEVICE page that is freed, as freeing RAM to the page
+ * allocator does (arm64: PG_mte_tagged, now that DEVICE_COHERENT pages can
+ * really hold tags).
+ */
+struct page;
+
+#ifndef arch_memcap_device_page_free
+static inline void arch_memcap_device_page_free(struct page *page)
+{
+}
+#endif
+
+/* Called by free_zone_device_folio() before the driver's ->page_free(). */
+static inline void memcap_device_page_free(struct page *page)
+{
+	arch_memcap_device_page_free(page);
+}
+
 /* Hooks for mm/memremap.c and mm/memory_hotplug.c. */
 struct dev_pagemap;
 struct resource;

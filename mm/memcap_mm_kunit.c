@@ -22,6 +22,7 @@
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/pagemap.h>
 #include <linux/pfn.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -29,6 +30,7 @@
 
 #ifdef CONFIG_ARM64_MTE
 #include <asm/mte-kasan.h>
+#include <asm/mte.h>
 #endif
 
 #include "memcap_internal.h"
@@ -684,6 +686,43 @@ static void memcap_test_memremap_fails_late(struct kunit *test)
 	expect_nothing_left(test, start, MAPLEN);
 }
 
+#ifdef CONFIG_ARM64_MTE
+/*
+ * A DEVICE_COHERENT page that held tags is handed out again: like RAM
+ * freed to the page allocator, it must come back without PG_mte_tagged,
+ * or its next owner keeps the previous owner's tags (sanitise_mte_tags()
+ * and mte_sync_tags() skip pages already marked).
+ */
+static void memcap_test_coherent_page_reuse(struct kunit *test)
+{
+	phys_addr_t start = devmem_start + (ARRAY_SIZE(remap_cases) + 6) * CHUNK;
+	enum test_machine m = this_machine(test);
+	struct dev_pagemap *pgmap;
+	struct page *page;
+	void *ret;
+
+	/* The flag logic is the same with or without MTE in the CPU. */
+	if (m == M_NR || !have_devmem(test))
+		return;
+	pgmap = new_pgmap(test, MEMORY_DEVICE_COHERENT, start);
+	pgmap_set_memcap(pgmap, machines[m].baseline);
+	ret = memremap_pages(pgmap, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ret));
+	page = pfn_to_page(PHYS_PFN(start));
+
+	/* As a driver hands a page out, and its user tags it. */
+	zone_device_page_init(page);
+	unlock_page(page);
+	set_page_mte_tagged(page);
+	KUNIT_EXPECT_TRUE(test, page_mte_tagged(page));
+	put_page(page);
+	KUNIT_EXPECT_FALSE(test, page_mte_tagged(page));
+
+	memunmap_pages(pgmap);
+	expect_nothing_left(test, start, MAPLEN);
+}
+#endif
+
 /*
  * Figures for the memremap path; printed, never asserted.  What memcap adds
  * to memremap_pages() is resolving the caps (a registry lookup) and the
@@ -725,6 +764,9 @@ static struct kunit_case memcap_memremap_cases[] = {
 	KUNIT_CASE(memcap_test_memremap_two_ranges),
 	KUNIT_CASE(memcap_test_memremap_pins_record),
 	KUNIT_CASE(memcap_test_memremap_fails_late),
+#ifdef CONFIG_ARM64_MTE
+	KUNIT_CASE(memcap_test_coherent_page_reuse),
+#endif
 	KUNIT_CASE_SLOW(memcap_bench_memremap),
 	{}
 };

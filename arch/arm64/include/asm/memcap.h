@@ -7,7 +7,10 @@
 
 #include <linux/memcap.h>
 
+#include <linux/mm_types.h>
+
 #include <asm/memory.h>
+#include <asm/mte.h>
 #include <asm/pgtable-hwdef.h>
 #include <asm/pgtable-prot.h>
 
@@ -27,6 +30,21 @@ static inline pgprot_t arch_memcap_mhp_pgprot(pgprot_t prot, unsigned int caps)
 		return prot;
 	return __pgprot((pgprot_val(prot) & ~PTE_ATTRINDX_MASK) |
 			PTE_ATTRINDX(MT_NORMAL));
+}
+
+/*
+ * PG_mte_tagged is never cleared on a page in use, and the page allocator
+ * clears it when RAM is freed.  ZONE_DEVICE pages are freed to their driver
+ * instead: without this, the next owner of a DEVICE_COHERENT page would
+ * find it "tagged" and keep the previous owner's tags.
+ */
+#define arch_memcap_device_page_free arch_memcap_device_page_free
+static inline void arch_memcap_device_page_free(struct page *page)
+{
+#ifdef CONFIG_ARM64_MTE
+	clear_bit(PG_mte_tagged, &page->flags);
+	clear_bit(PG_mte_lock, &page->flags);
+#endif
 }
 
 #endif /* __ASM_MEMCAP_H */
