@@ -716,7 +716,7 @@ static bool memcap_first_warning(phys_addr_t start, phys_addr_t end)
  */
 static void memcap_report(enum memcap_verdict v, enum memcap_use use,
 			  phys_addr_t start, phys_addr_t end, int more,
-			  unsigned int caps, const char *name,
+			  unsigned int caps, bool stated, const char *name,
 			  unsigned long caller)
 {
 	char missing[MEMCAP_FORMAT_LEN], have[MEMCAP_FORMAT_LEN];
@@ -736,11 +736,11 @@ static void memcap_report(enum memcap_verdict v, enum memcap_use use,
 	memcap_format(missing, sizeof(missing),
 		      memcap_missing(caps, memcap_required(use,
 							   memcap_baseline())));
-	pr_warn("%s %s[mem %#010llx-%#010llx]%s for %s from %pS: missing %s (has %s)\n",
+	pr_warn("%s %s[mem %#010llx-%#010llx]%s for %s from %pS: missing %s (has %s, %s)\n",
 		v == MEMCAP_DENY ? "refused" : "allowed in warn mode",
 		name ?: "", (u64)start, (u64)end - 1,
 		more ? " and more ranges" : "", memcap_use_names[use],
-		(void *)caller, missing, have);
+		(void *)caller, missing, have, stated ? "stated" : "assumed");
 }
 
 #ifdef CONFIG_ZONE_DEVICE
@@ -820,7 +820,9 @@ static void memcap_pgmap_pin(const struct dev_pagemap *pgmap, int nr,
  * Resolves the capabilities of @pgmap: the caller's, when it set them with
  * pgmap_set_memcap(), else those that registry records state for all of
  * its ranges, else what the architecture assumes (see memcap_range_caps()).
- * Applies memcap_decide() and, when the pgmap may be created, records in
+ * Applies memcap_decide(), in strict mode whenever the capabilities were
+ * stated (warn mode only lets assumptions through), and, when the pgmap
+ * may be created, records in
  * @pgmap->memcap_proof what was stated, for memcap_pgmap_proof(), and
  * publishes the pgmap for debugfs.  On error nothing is kept.
  *
@@ -856,11 +858,13 @@ int memcap_pgmap_prepare(struct dev_pagemap *pgmap, pgprot_t *pgprot,
 		}
 	}
 
-	v = memcap_decide(use, caps, memcap_baseline(), memcap_strict());
+	/* Warn mode is for assumptions: a statement is always honoured. */
+	v = memcap_decide(use, caps, memcap_baseline(),
+			  memcap_strict() || stated);
 	if (v != MEMCAP_ALLOW)
 		memcap_report(v, use, pgmap->ranges[0].start,
 			      pgmap->ranges[0].end + 1, pgmap->nr_range - 1,
-			      caps, NULL, caller);
+			      caps, stated, NULL, caller);
 	if (v == MEMCAP_DENY)
 		return memcap_caps_valid(caps) ? -EPERM : -EINVAL;
 
@@ -1037,9 +1041,10 @@ static void memcap_show_pgmaps(struct seq_file *m)
  *	may adjust it to them (arch_memcap_mhp_pgprot())
  * @caller: return address of the add_memory_resource() caller
  *
- * Capabilities that only the architecture assumed leave @pgprot alone, so
- * that a range that warn mode lets through is mapped as it was before
- * memcap.
+ * Warn mode lets through only ranges whose capabilities the architecture
+ * assumed, and leaves their @pgprot alone, so that they are mapped as
+ * before memcap.  Capabilities that records state are honoured in either
+ * mode.
  *
  * Context: Process context; may sleep.
  * Return: 0, or -EPERM when the policy refuses the range.
@@ -1053,14 +1058,15 @@ int memcap_hotplug_check(const struct resource *res, pgprot_t *pgprot,
 	bool stated;
 
 	caps = memcap_resolve(start, size, &stated);
+	/* Warn mode is for assumptions: a statement is always honoured. */
 	v = memcap_decide(MEMCAP_USE_SYSTEM_RAM, caps, memcap_baseline(),
-			  memcap_strict());
+			  memcap_strict() || stated);
 	if (v != MEMCAP_ALLOW) {
 		char name[64];
 
 		snprintf(name, sizeof(name), "%s ", res->name ?: "");
 		memcap_report(v, MEMCAP_USE_SYSTEM_RAM, start, start + size, 0,
-			      caps, name, caller);
+			      caps, stated, name, caller);
 	}
 	if (v == MEMCAP_DENY)
 		return -EPERM;

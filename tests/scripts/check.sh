@@ -97,7 +97,7 @@ results_from python3 "$S/debugfs_check.py" "$LOGS/mte.log" mte \
 # Boot 2: the same machine and kernel in the default mode, which is warn.
 # shellcheck disable=SC2086
 boot_and_check mte-warn "$MAX" ",mte=on" "$DEVMEM $FACTS_MAX" $SUITES
-results_from python3 "$S/warnonce_check.py" "$LOGS/mte-warn.log" mte-warn 9
+results_from python3 "$S/warnonce_check.py" "$LOGS/mte-warn.log" mte-warn 5
 results_from python3 "$S/tap.py" "$LOGS/mte-warn.log" mte-warn /bin/memcap-check-20 mm-e2e 20
 
 # Boot 3: a host without MTE (Cortex-A76: LSE, no MTE, no FWB), strict.
