@@ -592,19 +592,24 @@ enum memcap_verdict memcap_decide(enum memcap_use use, unsigned int caps,
 /*
  * The capabilities of a range and whether anybody stated them: the records
  * that cover it, one or several, or else the architecture's assumption
- * reduced by the records that cover parts of it.
+ * reduced by the records that cover parts of it.  @recorded is set to what
+ * the records that intersect the range state (MEMCAP_ALL if none does), so
+ * that a record stating a lack is honoured even where it covers only part.
  */
 static unsigned int memcap_resolve(phys_addr_t start, phys_addr_t size,
-				   bool *stated)
+				   bool *stated, unsigned int *recorded)
 {
 	unsigned int caps;
 
 	*stated = false;
+	*recorded = MEMCAP_ALL;
 	switch (memcap_lookup_pfn(PHYS_PFN(start), PHYS_PFN(size), &caps)) {
 	case MEMCAP_COVERED:
 		*stated = true;
+		*recorded = caps;
 		return caps;
 	case MEMCAP_PARTIAL:
+		*recorded = caps;
 		return caps & memcap_default_caps(start, size);
 	default:
 		return memcap_default_caps(start, size);
@@ -625,9 +630,10 @@ static unsigned int memcap_resolve(phys_addr_t start, phys_addr_t size,
  */
 unsigned int memcap_range_caps(phys_addr_t start, phys_addr_t size)
 {
+	unsigned int recorded;
 	bool stated;
 
-	return memcap_resolve(start, size, &stated);
+	return memcap_resolve(start, size, &stated, &recorded);
 }
 
 static bool memcap_strict_mode __read_mostly = IS_ENABLED(CONFIG_MEMCAP_STRICT);
@@ -833,8 +839,8 @@ static void memcap_pgmap_pin(const struct dev_pagemap *pgmap, int nr,
 int memcap_pgmap_prepare(struct dev_pagemap *pgmap, pgprot_t *pgprot,
 			 unsigned long caller)
 {
+	unsigned int caps, required, recorded, rec_caps, honour;
 	struct memcap_pgmap_rec *rec;
-	unsigned int caps, required;
 	bool stated = true, st;
 	enum memcap_verdict v;
 	enum memcap_use use;
@@ -849,22 +855,30 @@ int memcap_pgmap_prepare(struct dev_pagemap *pgmap, pgprot_t *pgprot,
 	guard(mutex)(&memcap_global.lock);
 	if (pgmap->flags & PGMAP_MEMCAP_VALID) {
 		caps = pgmap->memcap;
+		recorded = caps;
 	} else {
 		caps = MEMCAP_ALL;
+		recorded = MEMCAP_ALL;
 		for (i = 0; i < pgmap->nr_range; i++) {
 			caps &= memcap_resolve(pgmap->ranges[i].start,
-					       range_len(&pgmap->ranges[i]), &st);
+					       range_len(&pgmap->ranges[i]), &st,
+					       &rec_caps);
 			stated &= st;
+			recorded &= rec_caps;
 		}
 	}
 
-	/* Warn mode is for assumptions: a statement is always honoured. */
+	/*
+	 * Warn mode is for assumptions: what a driver or a record stated is
+	 * honoured in either mode, even a record that covers only part.
+	 */
+	honour = memcap_required(use, memcap_baseline()) & ~recorded;
 	v = memcap_decide(use, caps, memcap_baseline(),
-			  memcap_strict() || stated);
+			  memcap_strict() || stated || honour);
 	if (v != MEMCAP_ALLOW)
 		memcap_report(v, use, pgmap->ranges[0].start,
 			      pgmap->ranges[0].end + 1, pgmap->nr_range - 1,
-			      caps, stated, NULL, caller);
+			      caps, stated || honour, NULL, caller);
 	if (v == MEMCAP_DENY)
 		return memcap_caps_valid(caps) ? -EPERM : -EINVAL;
 
@@ -1053,20 +1067,25 @@ int memcap_hotplug_check(const struct resource *res, pgprot_t *pgprot,
 			 unsigned long caller)
 {
 	phys_addr_t start = res->start, size = resource_size(res);
+	unsigned int caps, recorded, honour;
 	enum memcap_verdict v;
-	unsigned int caps;
 	bool stated;
 
-	caps = memcap_resolve(start, size, &stated);
-	/* Warn mode is for assumptions: a statement is always honoured. */
+	caps = memcap_resolve(start, size, &stated, &recorded);
+	/*
+	 * Warn mode is for assumptions: what records stated is honoured in
+	 * either mode, even where they cover only part of the range.
+	 */
+	honour = memcap_required(MEMCAP_USE_SYSTEM_RAM, memcap_baseline()) &
+		 ~recorded;
 	v = memcap_decide(MEMCAP_USE_SYSTEM_RAM, caps, memcap_baseline(),
-			  memcap_strict() || stated);
+			  memcap_strict() || stated || honour);
 	if (v != MEMCAP_ALLOW) {
 		char name[64];
 
 		snprintf(name, sizeof(name), "%s ", res->name ?: "");
 		memcap_report(v, MEMCAP_USE_SYSTEM_RAM, start, start + size, 0,
-			      caps, stated, name, caller);
+			      caps, stated || honour, name, caller);
 	}
 	if (v == MEMCAP_DENY)
 		return -EPERM;

@@ -81,6 +81,7 @@ static inline pgprot_t arch_memcap_mhp_pgprot(pgprot_t prot, unsigned int caps)
  * allocator does (arm64: PG_mte_tagged, now that DEVICE_COHERENT pages can
  * really hold tags).
  */
+struct folio;
 struct page;
 
 #ifndef arch_memcap_device_page_free
@@ -90,9 +91,12 @@ static inline void arch_memcap_device_page_free(struct page *page)
 #endif
 
 /* Called by free_zone_device_folio() before the driver's ->page_free(). */
-static inline void memcap_device_page_free(struct page *page)
+static inline void memcap_device_folio_free(struct folio *folio)
 {
-	arch_memcap_device_page_free(page);
+	long i;
+
+	for (i = 0; i < folio_nr_pages(folio); i++)
+		arch_memcap_device_page_free(folio_page(folio, i));
 }
 
 /* Hooks for mm/memremap.c and mm/memory_hotplug.c. */

@@ -714,10 +714,13 @@ static void memcap_test_coherent_page_reuse(struct kunit *test)
 	/* As a driver hands a page out, and its user tags it. */
 	zone_device_page_init(page);
 	unlock_page(page);
+	KUNIT_EXPECT_TRUE(test, try_page_mte_tagging(page));
 	set_page_mte_tagged(page);
 	KUNIT_EXPECT_TRUE(test, page_mte_tagged(page));
 	put_page(page);
+	/* Free: the next owner tags it afresh, without waiting. */
 	KUNIT_EXPECT_FALSE(test, page_mte_tagged(page));
+	KUNIT_EXPECT_TRUE(test, try_page_mte_tagging(page));
 
 	memunmap_pages(pgmap);
 	expect_nothing_left(test, start, MAPLEN);
@@ -786,6 +789,7 @@ enum hotplug_source {
 	HP_NO_RECORD,		/* the arch's answer */
 	HP_RECORD_NO_ATOMICS,	/* a record without atomics */
 	HP_RECORD_NO_TAGS,	/* a record without tags */
+	HP_HALF_NO_TAGS,	/* a record without tags over the first half */
 };
 
 /*
@@ -805,6 +809,7 @@ static const struct hotplug_case hotplug_cases[] = {
 	{ "driver-managed, no record", HP_NO_RECORD, "DA", true },
 	{ "driver-managed, record without atomics", HP_RECORD_NO_ATOMICS, "DD", true },
 	{ "driver-managed, record without tags", HP_RECORD_NO_TAGS, "DA", false },
+	{ "driver-managed, half recorded without tags", HP_HALF_NO_TAGS, "DA", false },
 };
 
 KUNIT_ARRAY_PARAM_DESC(hotplug, hotplug_cases, name);
@@ -815,10 +820,11 @@ static void memcap_test_hotplug(struct kunit *test)
 		[HP_RECORD_BASELINE]	= { ALL, NO_MTE },
 		[HP_RECORD_NO_ATOMICS]	= { ALL & ~ATOM, NO_MTE & ~ATOM },
 		[HP_RECORD_NO_TAGS]	= { ALL & ~TAGS, NO_MTE },
+		[HP_HALF_NO_TAGS]	= { ALL & ~TAGS, NO_MTE },
 	};
 	const struct hotplug_case *hc = test->param_value;
 	enum test_machine m = this_machine(test);
-	phys_addr_t size = memory_block_size_bytes(), start;
+	phys_addr_t size = memory_block_size_bytes(), start, rec_size;
 	bool want_ok;
 	int round, ret, want_tag;
 
@@ -832,8 +838,9 @@ static void memcap_test_hotplug(struct kunit *test)
 	want_tag = machines[m].mte ? (hc->tagged ? 0x5 : 0) : -1;
 	kunit_info(test, "%s [%pa +%pa]: expect %s\n", machines[m].name,
 		   &start, &size, want_ok ? "accepted" : "refused");
+	rec_size = hc->src == HP_HALF_NO_TAGS ? size / 2 : size;
 	if (hc->src != HP_NO_RECORD)
-		KUNIT_ASSERT_EQ(test, 0, memcap_register(start, size,
+		KUNIT_ASSERT_EQ(test, 0, memcap_register(start, rec_size,
 							 record_caps[hc->src][m],
 							 "memcap_mm_kunit"));
 
@@ -860,7 +867,7 @@ static void memcap_test_hotplug(struct kunit *test)
 		expect_nothing_left(test, start, size);
 	}
 	if (hc->src != HP_NO_RECORD)
-		KUNIT_EXPECT_EQ(test, 0, memcap_unregister(start, size));
+		KUNIT_EXPECT_EQ(test, 0, memcap_unregister(start, rec_size));
 }
 
 static struct kunit_case memcap_hotplug_cases[] = {
