@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# memcap: memory capability records for Linux 6.12 (arm64 + KVM).
+# memcap: memory capability records for Linux 7.3, with a 6.12 backport
+# (arm64 + KVM).
 #
 #   make run      boot the patched kernel in QEMU and report what memcap does
-#   make check    build everything and run every test; ends "N passed, N failed"
+#   make check    build and test both bases; ends "N passed, N failed"
 #   make coccicheck  the semantic patches in coccinelle/ over the whole tree
 #
-# Both install the Debian packages they need.  KSRC=<dir> uses your own
-# Linux 6.12 tree instead of Debian's linux-source-6.12.  Each target is a
-# thin call into tests/scripts/; every stage is restartable and stamped.
+# Both install the Debian packages they need.  BASE=6.12 selects the
+# backport (default 7.3); KSRC=<dir> uses your own 7.3 or 6.12 tree instead
+# of Debian's linux-source-<base>.  Each target is a thin call into
+# tests/scripts/; every stage is restartable and stamped.
 
 S := tests/scripts
 
@@ -17,7 +19,7 @@ S := tests/scripts
 all: help
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '5,13p' Makefile | sed 's/^# \{0,1\}//'
 
 run:
 	@bash $(S)/run.sh
@@ -25,7 +27,7 @@ run:
 check:
 	@bash $(S)/check.sh
 
-# The semantic patches in coccinelle/ over the whole 6.12 tree (report).
+# The semantic patches in coccinelle/ over the whole tree of the base (report).
 coccicheck: prepare
 	@bash $(S)/coccicheck.sh tree
 

@@ -21,6 +21,9 @@ O=$OUT/$variant
 mkdir -p "$O"
 frags=
 for f in $FRAGMENTS; do frags="$frags $TOP/tests/configs/$f"; done
+# <arch>-<base>.config: what only one base needs, for every variant.
+[ -f "$TOP/tests/configs/$ARCH-$BASE.config" ] &&
+	frags="$frags $TOP/tests/configs/$ARCH-$BASE.config"
 cc="ccache ${CROSS_COMPILE}gcc"
 mk=(make -s -C "$SRC" O="$O" ARCH="$ARCH" CROSS_COMPILE="$CROSS_COMPILE" CC="$cc" HOSTCC="ccache gcc" -j"$JOBS")
 

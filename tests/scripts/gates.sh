@@ -46,14 +46,13 @@ for f in $new_files; do
 done
 
 # sparse and W=1, patched against pristine.
+# Objects by kernel path: every new .c, and every patched upstream .c.
 objs=
-for f in $new_files; do
-	f=${f#"$TEST_OVERLAY"/}
-	case "$f" in *.c) objs="$objs ${f%.c}.o" ;; esac
-done
-for p in $patches; do
-	p=${p#"$TEST_OVERLAY"/}
-	case "$p" in *.c.patch) f=${p%.patch}; objs="$objs ${f%.c}.o" ;; esac
+for f in $(overlay_inventory | awk '{ print $2 }'); do
+	case "$f" in
+	tools/*) ;;	# userspace, built by the selftest stage
+	*.c) objs="$objs ${f%.c}.o" ;;
+	esac
 done
 
 warnings() {	# <src> <out-dir> <objs...>: "file: message" per warning
@@ -74,7 +73,9 @@ patched=$(warnings "$SRC" "$OUT/gates" $objs)
 # Only objects that exist upstream can be compared.
 up_objs=
 for o in $objs; do [ -f "$PRISTINE/${o%.o}.c" ] && up_objs="$up_objs $o"; done
-pristine=$(warnings "$PRISTINE" "$OUT/gates-pristine" $up_objs)
+# No target at all would build the whole pristine kernel.
+pristine=
+[ -n "$up_objs" ] && pristine=$(warnings "$PRISTINE" "$OUT/gates-pristine" $up_objs)
 for o in $objs; do
 	f=${o%.o}.c
 	mine=$(echo "$patched" | grep -F "$f: " || true)

@@ -32,10 +32,10 @@ fake_kernel "$tmp/linux-6.11" 6 11
 
 # A project with the real harness scripts, one new file and one patch.
 P=$tmp/proj
-mkdir -p "$P/tests/scripts" "$P/mm"
+mkdir -p "$P/tests/scripts" "$P/mm" "$P/base/6.12/mm"
 cp "$S"/lib.sh "$S"/prepare.sh "$S"/refresh.sh "$P/tests/scripts/"
 printf 'new\n' > "$P/mm/new.c"
-cat > "$P/mm/up.c.patch" <<'EOF'
+cat > "$P/base/6.12/mm/up.c.patch" <<'EOF'
 diff --git a/mm/up.c b/mm/up.c
 --- a/mm/up.c
 +++ b/mm/up.c
@@ -49,10 +49,10 @@ EOF
 run() {	# <log> <command...>: run in the fake project, quietly
 	local log=$1
 	shift
-	(cd "$P" && env -u MEMCAP_BUILD -u FORCE -u FILES KSRC="$tmp/linux" "$@") > "$log" 2>&1
+	(cd "$P" && env -u MEMCAP_BUILD -u FORCE -u FILES -u BASE KSRC="$tmp/linux" "$@") > "$log" 2>&1
 }
 prepare() { run "$1" bash tests/scripts/prepare.sh; }
-B=$P/build
+B=$P/build/6.12
 
 # 1. The overlay applies: the new file is copied, the patch applied.
 prepare "$tmp/1.log" && cmp -s "$B/src/mm/new.c" "$P/mm/new.c" &&
@@ -75,22 +75,33 @@ sed -i '$d' "$B/src/mm/new.c"
 # 4. ...and make refresh-patches turns it into the .patch.
 sed -i 's/^three$/THREE/' "$B/src/mm/up.c"
 run "$tmp/4.log" bash tests/scripts/refresh.sh &&
-	patch -s -o "$tmp/up.c" "$tmp/linux/mm/up.c" < "$P/mm/up.c.patch" >/dev/null 2>&1 &&
-	cmp -s "$tmp/up.c" "$B/src/mm/up.c" && grep -q '^+THREE$' "$P/mm/up.c.patch"
+	patch -s -o "$tmp/up.c" "$tmp/linux/mm/up.c" < "$P/base/6.12/mm/up.c.patch" >/dev/null 2>&1 &&
+	cmp -s "$tmp/up.c" "$B/src/mm/up.c" && grep -q '^+THREE$' "$P/base/6.12/mm/up.c.patch"
 result $? "refresh-patches regenerates the .patch from build/src" "$tmp/4.log"
 
 # 5. A hunk that does not apply names the file and the kernel version.
-sed -i 's/^ one$/ uno/' "$P/mm/up.c.patch"
+sed -i 's/^ one$/ uno/' "$P/base/6.12/mm/up.c.patch"
 ! prepare "$tmp/5.log" &&
-	grep -q 'mm/up.c.patch does not apply to mm/up.c of Linux 6.12.99' "$tmp/5.log"
+	grep -q 'base/6.12/mm/up.c.patch does not apply to mm/up.c of Linux 6.12.99' "$tmp/5.log"
 result $? "a hunk that does not apply names the file and the version" "$tmp/5.log"
-sed -i 's/^ uno$/ one/' "$P/mm/up.c.patch"
+sed -i 's/^ uno$/ one/' "$P/base/6.12/mm/up.c.patch"
 
-# 6. A kernel that is not 6.12 is refused with its version.
+# 6. A kernel that is neither base is refused with its version, whether
+# the base comes from KSRC or is named, and builds nothing.
 rm -rf "$B"
-! (cd "$P" && KSRC="$tmp/linux-6.11" bash tests/scripts/prepare.sh) > "$tmp/6.log" 2>&1 &&
-	grep -q 'is 6.11.99; memcap is a series for Linux 6.12' "$tmp/6.log"
-result $? "a kernel other than 6.12 is refused" "$tmp/6.log"
+! (cd "$P" && env -u BASE KSRC="$tmp/linux-6.11" bash tests/scripts/prepare.sh) > "$tmp/6.log" 2>&1 &&
+	grep -q 'Linux 6.11 is not a memcap base (bases: 7.3 6.12)' "$tmp/6.log" &&
+	! (cd "$P" && BASE=6.12 KSRC="$tmp/linux-6.11" bash tests/scripts/prepare.sh) >> "$tmp/6.log" 2>&1 &&
+	grep -q "is 6.11.99; memcap's bases are Linux 7.3, 6.12 (BASE=6.12)" "$tmp/6.log" &&
+	[ ! -d "$B/src" ]
+result $? "a kernel that is neither 7.3 nor 6.12 is refused" "$tmp/6.log"
+
+# 6b. A hunk in the shared tree is refused: hunks are per base.
+cp "$P/base/6.12/mm/up.c.patch" "$P/mm/other.c.patch"
+! prepare "$tmp/6b.log" &&
+	grep -q 'mm/other.c.patch: hunks into upstream files belong in base/<version>/' "$tmp/6b.log"
+result $? "a hunk outside base/<version>/ is refused" "$tmp/6b.log"
+rm -f "$P/mm/other.c.patch"
 
 # 7. A new file may not replace an upstream file: that takes a .patch.
 rm -rf "$B"

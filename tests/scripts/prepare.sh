@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Fetch the kernel source into build/src and apply the memcap overlay.
 #
-# Source: Debian's linux-source-6.12 tarball, or KSRC=<dir> (copied with
+# Source: Debian's linux-source-$BASE tarball, or KSRC=<dir> (copied with
 # rsync, never modified).  Overlay: every file under $OVERLAY_DIRS is either
 # a new file, copied to the same path, or <path>.patch, applied to the
 # pristine <path>.  Files are only rewritten when their content changes, so
@@ -11,17 +11,25 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-mkdir -p "$B"
+check_version() {
+	case "$1" in
+	"$KVER_WANT" | "$KVER_WANT".*) ;;
+	*) die "the kernel in ${KSRC:-$TARBALL} is $1; memcap's bases are Linux ${BASES// /, } (BASE=$BASE)" ;;
+	esac
+}
+
 if [ -n "${KSRC:-}" ]; then
 	KSRC=$(cd "$KSRC" && pwd) || die "KSRC=$KSRC is not a directory"
 	[ -f "$KSRC/Makefile" ] && [ -d "$KSRC/mm" ] || die "KSRC=$KSRC is not a kernel tree"
 	[ -f "$KSRC/.config" ] && die "KSRC=$KSRC is configured in-tree; run 'make mrproper' there (memcap builds with O=)"
 	origin="ksrc:$KSRC"
+	check_version "$(kernel_version "$KSRC")"
 else
-	[ -f "$TARBALL" ] || die "$TARBALL missing (apt-get install linux-source-6.12)"
+	[ -f "$TARBALL" ] || die "$TARBALL missing (make deps installs linux-source-$BASE)"
 	origin="tarball:$TARBALL:$(stat -c %s:%Y "$TARBALL")"
 fi
 
+mkdir -p "$B"
 # A different origin means a different tree: start again.
 if [ "$(cat "$B/origin" 2>/dev/null)" != "$origin" ]; then
 	log "fetch: new source ($origin)"
@@ -49,10 +57,7 @@ if [ -n "${KSRC:-}" ]; then
 fi
 
 kver=$(kernel_version "$SRC")
-case "$kver" in
-"$KVER_WANT" | "$KVER_WANT".*) ;;
-*) die "the kernel in ${KSRC:-$TARBALL} is $kver; memcap is a series for Linux $KVER_WANT" ;;
-esac
+check_version "$kver"
 
 pristine() {	# the upstream version of a file
 	[ -f "$PRISTINE/$1" ] || return 1
@@ -71,6 +76,7 @@ newsums=$tmp/sums
 changed=0
 while read -r kind p from; do
 	[ -n "$p" ] || continue
+	[ "$kind" = bad ] && die "$from: hunks into upstream files belong in base/<version>/, not in the shared tree"
 	dst=$SRC/$p
 	if [ "$kind" = patch ]; then
 		orig=$(pristine "$p") || die "$p.patch: $p does not exist in Linux $kver"
@@ -91,7 +97,7 @@ while read -r kind p from; do
 	else
 		if [ -n "${old_sum[$p]:-}" ] && [ -f "$dst" ] && [ -z "${FORCE:-}" ]; then
 			cur=$(md5sum < "$dst" | cut -d' ' -f1)
-			[ "$cur" = "${old_sum[$p]%% *}" ] || die "build/src/$p was edited in the build tree; run 'make refresh-patches' to keep the edit, or FORCE=1 to discard it"
+			[ "$cur" = "${old_sum[$p]%% *}" ] || die "build/$BASE/src/$p was edited in the build tree; run 'make refresh-patches' to keep the edit, or FORCE=1 to discard it"
 		fi
 		mkdir -p "$(dirname "$dst")"
 		cp "$want" "$dst"

@@ -31,7 +31,11 @@ while read -r kind p; do
 	fi
 	if [ "$kind" = patch ]; then
 		[ -f "$PRISTINE/$p" ] || die "$p is not an upstream file of Linux $kver"
-		out=$TOP/${from[$p]:-$p.patch}
+		# An edit on this base goes to this base's directory, even when the
+		# hunk so far came from the primary base's.
+		f=${from[$p]:-$p.patch}
+		case "$f" in base/*/*) f=${f#base/*/} ;; esac
+		out=$TOP/$BASE_DIR/$f
 		if [ -n "${sum[$p]:-}" ] && [ -f "$out" ]; then
 			patch -s -o "$tmp" "$PRISTINE/$p" < "$out" >/dev/null 2>&1 || true
 			[ "$(md5 "$tmp")" = "${sum[$p]}" ] ||

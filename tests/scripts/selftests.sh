@@ -9,10 +9,13 @@ variant=${1:-arm64}
 O=$OUT/$variant
 ST=$B/selftests
 D=$B/initramfs/$variant/bin
+# Linux 7.3 keeps the arm64 selftests in arm64/, 6.12 in aarch64/.
+sub=arm64
+[ -d "$PRISTINE/tools/testing/selftests/kvm/aarch64" ] && sub=aarch64
 mkdir -p "$ST" "$D"
 make -s -C "$SRC" O="$O" ARCH=arm64 CROSS_COMPILE="$CROSS" headers >/dev/null
 make -s -C "$SRC/tools/testing/selftests/kvm" ARCH=arm64 CROSS_COMPILE="$CROSS" \
 	CC="ccache ${CROSS}gcc" OUTPUT="$ST" KHDR_INCLUDES="-isystem $O/usr/include" \
-	USERLDFLAGS=-static -j"$JOBS" "$ST/aarch64/memcap_stage2"
-cmp -s "$ST/aarch64/memcap_stage2" "$D/memcap-check-10" ||
-	cp "$ST/aarch64/memcap_stage2" "$D/memcap-check-10"
+	USERLDFLAGS=-static -j"$JOBS" "$ST/$sub/memcap_stage2"
+cmp -s "$ST/$sub/memcap_stage2" "$D/memcap-check-10" ||
+	cp "$ST/$sub/memcap_stage2" "$D/memcap-check-10"
