@@ -7,6 +7,7 @@
 
 #include <linux/maple_tree.h>
 #include <linux/memcap.h>
+#include <linux/memremap.h>
 #include <linux/mutex.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
@@ -90,11 +91,19 @@ static inline void arch_memcap_device_page_free(struct page *page)
 }
 #endif
 
-/* Called by free_zone_device_folio() before the driver's ->page_free(). */
-static inline void memcap_device_folio_free(struct folio *folio)
+/*
+ * Called by free_zone_device_folio() before the driver gets the folio back.
+ * Only DEVICE_COHERENT pages can hold what the architecture must forget
+ * (they take migrated anonymous pages, PROT_MTE ones included); pages of
+ * other types are never mapped where that state is set.
+ */
+static inline void memcap_device_folio_free(struct folio *folio,
+					    enum memory_type type)
 {
 	long i;
 
+	if (type != MEMORY_DEVICE_COHERENT)
+		return;
 	for (i = 0; i < folio_nr_pages(folio); i++)
 		arch_memcap_device_page_free(folio_page(folio, i));
 }

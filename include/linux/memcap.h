@@ -114,6 +114,7 @@ enum memcap_verdict {
 
 /**
  * enum memcap_pgmap_proof - what was proven of the memory of a pgmap
+ * @MEMCAP_PGMAP_NONE: no pgmap maps the pfn (memcap_pfn_proof() only)
  * @MEMCAP_PGMAP_ASSUMED: nobody stated its capabilities; the architecture's
  *	assumption let it through (or there is no memcap)
  * @MEMCAP_PGMAP_STATED: a driver or the registry stated its capabilities,
@@ -122,6 +123,7 @@ enum memcap_verdict {
  *	they include everything its type needs of boot RAM
  */
 enum memcap_pgmap_proof {
+	MEMCAP_PGMAP_NONE,
 	MEMCAP_PGMAP_ASSUMED,
 	MEMCAP_PGMAP_STATED,
 	MEMCAP_PGMAP_RAM,
@@ -273,12 +275,20 @@ static inline enum memcap_coverage memcap_lookup_pfn(unsigned long pfn,
 #if defined(CONFIG_MEMCAP) && defined(CONFIG_ZONE_DEVICE)
 enum memcap_pgmap_proof memcap_pgmap_proof(const struct dev_pagemap *pgmap,
 					   unsigned int *caps);
+enum memcap_pgmap_proof memcap_pfn_proof(unsigned long pfn, unsigned int *caps);
 #else
 static inline enum memcap_pgmap_proof
 memcap_pgmap_proof(const struct dev_pagemap *pgmap, unsigned int *caps)
 {
 	*caps = 0;
 	return MEMCAP_PGMAP_ASSUMED;
+}
+
+static inline enum memcap_pgmap_proof
+memcap_pfn_proof(unsigned long pfn, unsigned int *caps)
+{
+	*caps = 0;
+	return MEMCAP_PGMAP_NONE;
 }
 #endif
 

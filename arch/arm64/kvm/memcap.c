@@ -52,10 +52,11 @@ static bool record_vouches_cacheable(const struct kvm_s2_memcap_in *in)
  * Context: Any context.
  * Return: 0; -ENOEXEC for an instruction fetch the mapping cannot allow;
  * -EFAULT when an MTE VM would get cacheable memory whose tags cannot be
- * managed.  With -EFAULT, @out is still the mapping that 6.12 would have
- * used, for a permission fault on an existing mapping: as in 6.12, the
- * caller refuses only new mappings, under mmu_lock once it knows the VMA
- * it read is still current.
+ * managed.  With -EFAULT, @out is still the mapping that the kernel without
+ * memcap would have used, for a permission fault on an existing mapping:
+ * the caller refuses only new mappings, where its upstream does (6.12 under
+ * mmu_lock once the VMA it read is known to be current, 7.3 in
+ * kvm_s2_fault_compute_prot()).
  */
 int kvm_s2_memcap_decide(const struct kvm_s2_memcap_in *in,
 			 struct kvm_s2_memcap_out *out)
@@ -158,14 +159,6 @@ enum kvm_host_mt kvm_host_mt_from_vma(const struct vm_area_struct *vma)
 	}
 }
 
-static bool kvm_s2_has_fwb(struct kvm *kvm)
-{
-	struct kvm_pgtable *pgt = kvm->arch.mmu.pgt;
-
-	return cpus_have_final_cap(ARM64_HAS_STAGE2_FWB) &&
-	       !(pgt && (pgt->flags & KVM_PGTABLE_S2_NOFWB));
-}
-
 /**
  * kvm_s2_memcap_gather_vma() - the inputs that come from the VMA and the VM
  * @kvm: the VM
@@ -181,24 +174,24 @@ void kvm_s2_memcap_gather_vma(struct kvm *kvm, struct vm_area_struct *vma,
 	in->vm_flags = vma->vm_flags & KVM_MEMCAP_VM_FLAGS;
 	in->host_mt = kvm_host_mt_from_vma(vma);
 	in->vm_mte = kvm_has_mte(kvm);
-	in->fwb = kvm_s2_has_fwb(kvm);
+	/* A guest's stage-2 tables use FWB whenever the CPUs have it. */
+	in->fwb = cpus_have_final_cap(ARM64_HAS_STAGE2_FWB);
 	in->dic = cpus_have_final_cap(ARM64_HAS_CACHE_DIC);
 	in->exec = exec;
 }
 
 /*
- * A ZONE_DEVICE pfn: what its pgmap's proof says.  The pgmap is pinned
- * while it is read, so that memunmap_pages() cannot free it meanwhile.
+ * A pfn with a struct page: what its pgmap's proof says, if a pgmap maps
+ * it.  memcap_pfn_proof() pins the pgmap while it reads it, and never
+ * touches the struct page, whose memmap memunmap_pages() may be freeing:
+ * KVM holds no reference on a PFNMAP pfn.  Return: a pgmap maps @pfn.
  */
-static void kvm_s2_memcap_gather_pgmap(unsigned long pfn,
+static bool kvm_s2_memcap_gather_pgmap(unsigned long pfn,
 				       struct kvm_s2_memcap_in *in)
 {
-	struct dev_pagemap *pgmap = get_dev_pagemap(pfn, NULL);
 	unsigned int caps;
 
-	if (!pgmap)
-		return;
-	switch (memcap_pgmap_proof(pgmap, &caps)) {
+	switch (memcap_pfn_proof(pfn, &caps)) {
 	case MEMCAP_PGMAP_RAM:
 		in->pfn_class = KVM_PFN_RAM;
 		in->no_tags = !(caps & MEMCAP_TAGS);
@@ -211,8 +204,10 @@ static void kvm_s2_memcap_gather_pgmap(unsigned long pfn,
 	case MEMCAP_PGMAP_ASSUMED:
 		/* Assumed, never proven: as 6.12, which mapped it Device. */
 		break;
+	case MEMCAP_PGMAP_NONE:
+		return false;
 	}
-	put_dev_pagemap(pgmap);
+	return true;
 }
 
 /**
@@ -243,10 +238,8 @@ void kvm_s2_memcap_gather_pfn(unsigned long pfn, unsigned long nr_pages,
 	}
 	if (pfn_valid(pfn)) {
 		in->pfn_class = KVM_PFN_OTHER_PAGE;
-		if (is_zone_device_page(pfn_to_page(pfn))) {
-			kvm_s2_memcap_gather_pgmap(pfn, in);
+		if (kvm_s2_memcap_gather_pgmap(pfn, in))
 			return;
-		}
 	} else {
 		in->pfn_class = KVM_PFN_NO_PAGE;
 	}
@@ -254,6 +247,27 @@ void kvm_s2_memcap_gather_pfn(unsigned long pfn, unsigned long nr_pages,
 		in->has_record = true;
 	else
 		in->caps = 0;
+}
+
+/**
+ * kvm_s2_memcap_covers() - may a record-backed mapping grow to a block
+ * @pfn: first pfn of the block
+ * @nr_pages: pages in the block
+ *
+ * A record vouches for the range it was looked up for (%fixed_size in
+ * struct kvm_s2_memcap_out).  Before a fault maps a larger block, the
+ * records must vouch for all of it, as they did for the page.
+ *
+ * Context: Any context; takes no lock.
+ * Return: records cover the whole block with cacheable, coherent memory.
+ */
+bool kvm_s2_memcap_covers(unsigned long pfn, unsigned long nr_pages)
+{
+	const unsigned int need = MEMCAP_CACHEABLE | MEMCAP_COHERENT;
+	unsigned int caps;
+
+	return memcap_lookup_pfn(pfn, nr_pages, &caps) == MEMCAP_COVERED &&
+	       (caps & need) == need;
 }
 
 /**

@@ -634,6 +634,20 @@ static void kvm_memcap_test_gather_pfn(struct kunit *test)
 	kvm_s2_memcap_gather_pfn(PHYS_PFN(far), SZ_4M >> PAGE_SHIFT, &in);
 	KUNIT_EXPECT_FALSE(test, in.has_record);
 	KUNIT_EXPECT_EQ(test, in.caps, 0U);
+
+	/*
+	 * A fault may grow a record-backed mapping to a block only if the
+	 * records vouch for the whole block (kvm_s2_memcap_covers()).
+	 */
+	KUNIT_EXPECT_TRUE(test, kvm_s2_memcap_covers(PHYS_PFN(far), SZ_2M >> PAGE_SHIFT));
+	KUNIT_EXPECT_FALSE(test, kvm_s2_memcap_covers(PHYS_PFN(far), SZ_4M >> PAGE_SHIFT));
+	KUNIT_EXPECT_FALSE(test, kvm_s2_memcap_covers(PHYS_PFN(far + SZ_2M),
+						      SZ_2M >> PAGE_SHIFT));
+	KUNIT_EXPECT_EQ(test, 0, memcap_unregister(far, SZ_2M));
+	/* Cacheable but not coherent: never vouched for, at any size. */
+	KUNIT_ASSERT_EQ(test, 0, memcap_register(far, SZ_2M, MEMCAP_CACHEABLE,
+						 "kvm-kunit"));
+	KUNIT_EXPECT_FALSE(test, kvm_s2_memcap_covers(PHYS_PFN(far), 1));
 	KUNIT_EXPECT_EQ(test, 0, memcap_unregister(far, SZ_2M));
 }
 

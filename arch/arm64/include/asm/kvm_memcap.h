@@ -119,6 +119,7 @@ void kvm_s2_memcap_gather_pfn(unsigned long pfn, unsigned long nr_pages,
 			      struct kvm_s2_memcap_in *in);
 int kvm_s2_memcap_fault(struct kvm_s2_memcap_in *in, unsigned long pfn,
 			unsigned long nr_pages, struct kvm_s2_memcap_out *out);
+bool kvm_s2_memcap_covers(unsigned long pfn, unsigned long nr_pages);
 int kvm_s2_memcap_check_vma(struct kvm *kvm, struct vm_area_struct *vma);
 const char *kvm_s2_memattr_name(u64 pte, bool fwb);
 int kvm_s2_memattr_prot_bits(struct ptdump_prot_bits *bits, bool fwb);

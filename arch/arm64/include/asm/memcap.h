@@ -41,10 +41,7 @@ static inline pgprot_t arch_memcap_mhp_pgprot(pgprot_t prot, unsigned int caps)
 #define arch_memcap_device_page_free arch_memcap_device_page_free
 static inline void arch_memcap_device_page_free(struct page *page)
 {
-#ifdef CONFIG_ARM64_MTE
-	clear_bit(PG_mte_tagged, &page->flags);
-	clear_bit(PG_mte_lock, &page->flags);
-#endif
+	clear_page_mte_tagged(page);
 }
 
 #endif /* __ASM_MEMCAP_H */
