@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ZONE_DEVICE interfaces the memcap tests use, as Linux 7.3 has them.
+ * The tests are shared by every base; only this file differs.
+ */
+#ifndef _MM_MEMCAP_TEST_COMPAT_H
+#define _MM_MEMCAP_TEST_COMPAT_H
+
+#include <linux/memremap.h>
+
+/* The test driver's memory goes back to it a folio at a time. */
+static void __maybe_unused memcap_test_folio_free(struct folio *folio)
+{
+}
+
+static const struct dev_pagemap_ops memcap_test_pgmap_ops __maybe_unused = {
+	.folio_free = memcap_test_folio_free,
+};
+
+#ifdef CONFIG_ZONE_DEVICE
+/* Hand out one page of a pgmap, as a driver's allocator does. */
+static inline void memcap_test_page_init(struct page *page,
+					 struct dev_pagemap *pgmap)
+{
+	zone_device_page_init(page, pgmap, 0);
+}
+#endif
+
+#endif /* _MM_MEMCAP_TEST_COMPAT_H */
