@@ -34,6 +34,7 @@
 #endif
 
 #include "memcap_internal.h"
+#include "memcap_test_compat.h"
 
 static u64 devmem_start;
 module_param(devmem_start, ullong, 0444);
@@ -57,7 +58,8 @@ MODULE_PARM_DESC(machine, "the QEMU CPU the harness booted: max or a76");
 /*
  * The facts of the machines the harness boots, written out by hand rather
  * than read from the code under test.  QEMU -cpu max has MTE (with
- * mte=on) and LSE; cortex-a76 has LSE and no MTE.  On both, memory that
+ * mte=on) and LSE; cortex-a76 and cortex-a710 (booted without mte=on)
+ * have LSE and no MTE.  On all of them, memory that
  * firmware did not describe at boot has no tags stated, so its assumed
  * capabilities are those of boot RAM without tags.
  */
@@ -80,7 +82,10 @@ static enum test_machine this_machine(struct kunit *test)
 	for (m = 0; m < M_NR; m++)
 		if (!strcmp(machine, machines[m].name))
 			return m;
-	kunit_skip(test, "unknown machine: boot with memcap_mm_kunit.machine=max|a76");
+	/* Cortex-A710 without mte=on: for mm, the facts of Cortex-A76. */
+	if (!strcmp(machine, "a710"))
+		return M_A76;
+	kunit_skip(test, "unknown machine: boot with memcap_mm_kunit.machine=max|a76|a710");
 	return M_NR;
 }
 
@@ -318,16 +323,11 @@ static void expect_nothing_left(struct kunit *test, phys_addr_t start,
 				phys_addr_t size)
 {
 	unsigned long first = PHYS_PFN(start), last = PHYS_PFN(start + size) - 1;
-	struct dev_pagemap *pgmap;
+	unsigned int caps;
 
-	pgmap = get_dev_pagemap(first, NULL);
-	KUNIT_EXPECT_NULL(test, pgmap);
-	if (pgmap)
-		put_dev_pagemap(pgmap);
-	pgmap = get_dev_pagemap(last, NULL);
-	KUNIT_EXPECT_NULL(test, pgmap);
-	if (pgmap)
-		put_dev_pagemap(pgmap);
+	/* No pgmap in pgmap_array (memcap_pfn_proof() asks it). */
+	KUNIT_EXPECT_EQ(test, memcap_pfn_proof(first, &caps), MEMCAP_PGMAP_NONE);
+	KUNIT_EXPECT_EQ(test, memcap_pfn_proof(last, &caps), MEMCAP_PGMAP_NONE);
 	KUNIT_EXPECT_FALSE(test, pfn_valid(first));
 	KUNIT_EXPECT_FALSE(test, pfn_valid(last));
 	KUNIT_EXPECT_NULL(test, pfn_to_online_page(first));
@@ -403,14 +403,6 @@ static unsigned int source_caps(enum caps_source src, enum test_machine m)
 
 KUNIT_ARRAY_PARAM_DESC(remap, remap_cases, name);
 
-static void memcap_test_page_free(struct page *page)
-{
-}
-
-static const struct dev_pagemap_ops memcap_test_pgmap_ops = {
-	.page_free = memcap_test_page_free,
-};
-
 #define CHUNK	SZ_4M
 #define MAPLEN	SZ_2M
 
@@ -440,7 +432,6 @@ static void remap_accepted(struct kunit *test, struct dev_pagemap *pgmap,
 	phys_addr_t start = pgmap->range.start;
 	unsigned long pfn = PHYS_PFN(start);
 	unsigned long before = memcap_pgmap_count() - 1;
-	struct dev_pagemap *found;
 	u64 *p = __va(start), *q = __va(start + MAPLEN - 8);
 	unsigned int caps = ~0U;
 	struct page *page;
@@ -452,14 +443,11 @@ static void remap_accepted(struct kunit *test, struct dev_pagemap *pgmap,
 	KUNIT_EXPECT_EQ(test, caps, want_caps);
 	KUNIT_EXPECT_EQ(test, memcap_pgmap_proof(pgmap, &caps), want_proof);
 
-	found = get_dev_pagemap(pfn, NULL);
-	KUNIT_EXPECT_PTR_EQ(test, found, pgmap);
-	if (found)
-		put_dev_pagemap(found);
+	/* pgmap_array maps the pfn to this pgmap, with this proof. */
+	KUNIT_EXPECT_EQ(test, memcap_pfn_proof(pfn, &caps), want_proof);
 	KUNIT_EXPECT_TRUE(test, pfn_valid(pfn));
 	page = pfn_to_page(pfn);
 	KUNIT_EXPECT_TRUE(test, is_zone_device_page(page));
-	KUNIT_EXPECT_PTR_EQ(test, page->pgmap, pgmap);
 
 	/* The linear map works: aligned 64-bit accesses, fine on Device too. */
 	WRITE_ONCE(*p, 0x6d656d6361700001ULL);
@@ -712,7 +700,7 @@ static void memcap_test_coherent_page_reuse(struct kunit *test)
 	page = pfn_to_page(PHYS_PFN(start));
 
 	/* As a driver hands a page out, and its user tags it. */
-	zone_device_page_init(page);
+	memcap_test_page_init(page, pgmap);
 	unlock_page(page);
 	KUNIT_EXPECT_TRUE(test, try_page_mte_tagging(page));
 	set_page_mte_tagged(page);

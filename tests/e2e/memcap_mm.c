@@ -302,11 +302,13 @@ int main(int argc, char **argv)
 {
 	/*
 	 * What each QEMU CPU has, by hand: -cpu max has MTE (mte=on) and
-	 * LSE; cortex-a76 has LSE and no MTE.  Boot RAM has the rest.
+	 * LSE; cortex-a76 and cortex-a710 (without mte=on) have LSE and no
+	 * MTE.  Boot RAM has the rest.
 	 */
 	static const struct { const char *name; unsigned int baseline; } facts[] = {
 		{ "max", C | COH | EXCL | ATOM | TAGS },
 		{ "a76", C | COH | EXCL | ATOM },
+		{ "a710", C | COH | EXCL | ATOM },
 	};
 	const char *machine = getenv("MEMCAP_MACHINE");
 	unsigned int b = 0, i;
@@ -322,7 +324,7 @@ int main(int argc, char **argv)
 		if (!strcmp(machine, facts[i].name))
 			b = facts[i].baseline;
 	if (!b) {
-		printf("1..0 # SKIP set MEMCAP_MACHINE=max|a76\n");
+		printf("1..0 # SKIP set MEMCAP_MACHINE=max|a76|a710\n");
 		return 4;
 	}
 	baseline = b;

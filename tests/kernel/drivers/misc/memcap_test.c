@@ -35,6 +35,7 @@
 #include <linux/uaccess.h>
 
 #include "memcap_test.h"
+#include "../../mm/memcap_test_compat.h"
 
 static u64 base;
 module_param(base, ullong, 0444);
@@ -92,14 +93,6 @@ static struct memcap_test_user *memcap_test_find(phys_addr_t start,
 	}
 	return NULL;
 }
-
-static void memcap_test_page_free(struct page *page)
-{
-}
-
-static const struct dev_pagemap_ops memcap_test_pgmap_ops = {
-	.page_free = memcap_test_page_free,
-};
 
 static int memcap_test_memremap(const struct memcap_test_range *r)
 {
