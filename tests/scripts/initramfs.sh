@@ -38,6 +38,8 @@ list=$D/list
 	# make run: the mm walk-through, then the stage-2 report.
 	echo "slink /bin/memcap-run-10 /bin/memcap-check-20 0777 0 0"
 	echo "slink /bin/memcap-run-20 /bin/memcap-check-10 0777 0 0"
+	# make check: the stage-2 table of this kernel (memcap or upstream).
+	echo "slink /bin/memcap-peer-10 /bin/memcap-check-10 0777 0 0"
 } > "$list.new"
 if ! cmp -s "$list.new" "$list" || [ ! -f "$D.cpio" ] ||
    [ -n "$(find "$D" -newer "$D.cpio" -type f | head -1)" ]; then

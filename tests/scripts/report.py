@@ -4,9 +4,9 @@
 
 Everything comes from the log: debugfs dumps, the mm walk-through's TAP
 lines and the kernel's memcap messages, and the stage-2 types that the
-report program read from the live ptdump of a running guest.  The 6.12
-column is computed from 6.12's rule (user_mem_abort(): a pfn outside the
-linear map is Device, or Normal-NC with VM_ALLOW_ANY_UNCACHED).
+report program read from the live ptdump of a running guest.  What
+upstream does with the same scenarios is measured by make check, which
+boots the unpatched kernel beside memcap (tests/scripts/peer.sh).
 """
 import re
 import sys
@@ -16,15 +16,34 @@ KINDS = ['anonymous RAM', 'ZONE_DEVICE pages', 'cacheable PFNMAP',
 RECORDS = ['none', 'C', 'C|COH|EXCL|ATOM']
 
 
-def v612(kind):
-    """6.12: only boot RAM (pfn_is_map_memory) is Normal."""
-    if kind == 'anonymous RAM':
-        return 'Normal'
-    return 'Normal-NC' if kind.endswith('+UC') else 'Device-nGnRE'
+def upstream_cells(log):
+    """The MEMCAP-S2 lines of the unpatched kernel's boot, if given."""
+    cells = {}
+    try:
+        lines = open(log, errors='replace').read().splitlines()
+    except (OSError, TypeError):
+        return None
+    for line in lines:
+        m = re.search(r'Linux version (\S+)', line)
+        if m:
+            cells['version'] = m.group(1)
+        if line.startswith('MEMCAP-S2\t'):
+            parts = line.split('\t')
+            if len(parts) == 4:
+                cells[(parts[1], parts[2])] = parts[3]
+    return cells
+
+
+def upstream_cell(cells, kind):
+    """Upstream ignores records: one value if all of a row's agree."""
+    vals = [cells.get((kind, r), '?') for r in RECORDS
+            if kind != 'anonymous RAM' or r == 'none']
+    return vals[0] if len(set(vals)) == 1 else '/'.join(vals)
 
 
 def main():
     log = sys.argv[1]
+    up = upstream_cells(sys.argv[2] if len(sys.argv) > 2 else None)
     text = open(log, errors='replace').read().splitlines()
     sect, cur, prog = {}, None, None
     s2, mm, reason, downgrades = {}, [], None, '?'
@@ -66,7 +85,7 @@ def main():
 
     kver = next((re.search(r'Linux version (\S+)', l).group(1) for l in text
                  if 'Linux version' in l), '?')
-    print('memcap on Linux %s: QEMU virt, -cpu max (MTE, LSE, FWB, no DIC), '
+    print('memcap on Linux %s: QEMU virt, -cpu max (MTE, LSE, FWB, DIC), '
           'mem=768M of 1.25G' % kver)
     print()
     ranges = sect.get('ranges-end', sect.get('ranges', []))
@@ -87,15 +106,19 @@ def main():
     print('Stage 2 of a running guest, from its ptdump, by host mapping and record:')
     w = 20
     print('  %-21s' % 'host mapping' + ''.join('%-*s' % (w - 4, r) for r in RECORDS) +
-          '6.12 (any record)')
+          ('unpatched %s' % up.get('version', '?') if up is not None else ''))
     for k in KINDS:
         row = '  %-21s' % k
         for r in RECORDS:
             row += '%-*s' % (w - 4, s2.get((k, r), '-' if k == 'anonymous RAM' else '?'))
-        print(row + v612(k))
+        if up is not None:
+            row += upstream_cell(up, k)
+        print(row.rstrip())
     print()
     print('cacheable mappings KVM downgraded for lack of a record: %s '
           '(the stage2_downgrades statistic of each VM, summed)' % downgrades)
+    print('What unpatched 7.3 does with the same scenarios, measured beside '
+          'memcap: make check (build/results/peer-table.txt).')
 
 
 if __name__ == '__main__':

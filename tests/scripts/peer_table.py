@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Print the stage-2 table of several boots side by side.
+
+Usage: peer_table.py <table file> <log>... -- <column name>...
+
+Each log is the console of a boot that ran the KVM selftest in report mode
+(memcap_init=peer): one "MEMCAP-S2 <host mapping> <record> <type>" line per
+scenario: the type read from the running guest's stage-2 ptdump, or the
+errno that refused the memslot or KVM_RUN.  The table is written to the
+table file; one TSV result per boot (PASS when every scenario of the boot
+was measured) goes to stdout.
+"""
+import sys
+
+KINDS = ['anonymous RAM', 'ZONE_DEVICE pages', 'cacheable PFNMAP',
+         'cacheable PFNMAP+UC', 'write-combine+UC', 'Device BAR']
+RECORDS = ['none', 'C', 'C|COH|EXCL|ATOM']
+# What a scenario can end in: a stage-2 memory type, or the errno of a
+# refusal KVM documents.  Anything else (EBUSY, say) is a harness fault.
+OUTCOMES = ('Normal', 'Normal-NC', 'Device-nGnRE', 'memslot EINVAL',
+            'KVM_RUN EFAULT', 'KVM_RUN ENOEXEC')
+SHORT = {'Normal': 'Normal', 'Normal-NC': 'Normal-NC',
+         'Device-nGnRE': 'Device', '?': '?', '': 'none'}
+
+
+def read(log):
+    cells = {}
+    try:
+        lines = open(log, errors='replace').read().splitlines()
+    except OSError:
+        return cells
+    for line in lines:
+        if line.startswith('MEMCAP-S2\t'):
+            parts = line.split('\t')
+            if len(parts) == 4:
+                cells[(parts[1], parts[2])] = parts[3]
+    return cells
+
+
+def main():
+    table = open(sys.argv[1], 'w')
+    args = sys.argv[2:]
+    sep = args.index('--')
+    logs, names = args[:sep], args[sep + 1:]
+    cols = [read(l) for l in logs]
+
+    def print_(line):
+        table.write(line + '\n')
+    results = []
+    print_('Stage 2 of a running guest, measured: each cell read from its ptdump,')
+    print_('or the errno that refused the memslot or KVM_RUN.  Linux 7.3 unpatched')
+    print_('("upstream") and with memcap; hosts: max = FWB, DIC, MTE;')
+    print_('a710 = FWB, no DIC; a76 = no FWB, no DIC.')
+    w = 15
+    print_('  %-21s %-16s' % ('host mapping', 'record') +
+          ''.join('%-*s' % (w, n) for n in names))
+    for k in KINDS:
+        for r in RECORDS:
+            if k == 'anonymous RAM' and r != 'none':
+                continue
+            row = '  %-21s %-16s' % (k, r if k != 'anonymous RAM' else '-')
+            for c in cols:
+                row += '%-*s' % (w, SHORT.get(c.get((k, r), '?'), c.get((k, r), '?')))
+            print_(row)
+    for name, c in zip(names, cols):
+        want = len(KINDS) * len(RECORDS) - (len(RECORDS) - 1)
+        got = sum(1 for v in c.values() if v in OUTCOMES)
+        st = 'PASS' if got == want else 'FAIL'
+        results.append('%s\tpeer/%s: every scenario measured\t%d of %d ended in a type or a documented errno\n' %
+                       (st, name, got, want))
+    for r in results:
+        sys.stdout.write(r)
+
+
+if __name__ == '__main__':
+    main()
