@@ -46,7 +46,7 @@ def main():
     up = upstream_cells(sys.argv[2] if len(sys.argv) > 2 else None)
     text = open(log, errors='replace').read().splitlines()
     sect, cur, prog = {}, None, None
-    s2, mm, reason, downgrades = {}, [], None, '?'
+    s2, mm, reasons, downgrades = {}, [], [], '?'
     for line in text:
         if line.startswith('MEMCAP-BEGIN '):
             cur = line.split(' ', 1)[1]
@@ -61,9 +61,11 @@ def main():
         if line.startswith('MEMCAP-RUN '):
             prog = line.split()[1]
             continue
-        m = re.search(r'memcap: (refused|allowed in warn mode) .*?: (missing .*|inconsistent .*)$', line)
+        # The test driver's refusals, in order: the console may print each
+        # after the TAP line it explains, so they are paired by order.
+        m = re.search(r'memcap: refused .*memcap_test.*?: (missing .*|inconsistent .*)$', line)
         if m:
-            reason = m.group(2).split(' (has')[0]
+            reasons.append(m.group(1).split(' (has')[0])
             continue
         if line.startswith('MEMCAP-S2-DOWNGRADES\t'):
             downgrades = line.split('\t')[1]
@@ -78,10 +80,7 @@ def main():
             if not re.search(r': (accepted|refused)', text_):
                 continue
             text_ = text_.replace(' (Success)', '').replace(' (Invalid argument)', ' (EINVAL)').replace(' (Operation not permitted)', ' (EPERM)')
-            if 'refused' in text_ and reason:
-                text_ += '; ' + reason
             mm.append(('FAIL ' if m.group(1) else '') + text_)
-            reason = None
 
     kver = next((re.search(r'Linux version (\S+)', l).group(1) for l in text
                  if 'Linux version' in l), '?')
@@ -101,6 +100,8 @@ def main():
     print()
     print('memremap_pages() and hot-add of device memory (strict mode):')
     for l in mm:
+        if 'refused' in l and reasons:
+            l += '; ' + reasons.pop(0)
         print('  ' + l)
     print()
     print('Stage 2 of a running guest, from its ptdump, by host mapping and record:')
