@@ -175,6 +175,11 @@ static inline bool memcap_is_ram_equivalent(unsigned int caps,
 #ifdef CONFIG_MEMCAP
 
 unsigned int memcap_baseline(void);
+/*
+ * Not exported: for mm, the architecture, KVM and their KUnit suites,
+ * which are always built in.  A module that calls them fails to compile.
+ */
+#ifndef MODULE
 unsigned int memcap_default_caps(phys_addr_t start, phys_addr_t size);
 int memcap_format(char *buf, size_t len, unsigned int caps);
 unsigned int memcap_range_caps(phys_addr_t start, phys_addr_t size);
@@ -182,6 +187,7 @@ bool memcap_strict(void);
 unsigned int memcap_required(enum memcap_use use, unsigned int baseline);
 enum memcap_verdict memcap_decide(enum memcap_use use, unsigned int caps,
 				  unsigned int baseline, bool strict);
+#endif
 
 int memcap_register(phys_addr_t start, phys_addr_t size, unsigned int caps,
 		    const char *owner);
@@ -197,8 +203,10 @@ enum memcap_coverage memcap_lookup_pfn(unsigned long pfn,
 				       unsigned long nr_pages,
 				       unsigned int *caps);
 
+#ifndef MODULE
 unsigned int arch_memcap_baseline(void);
 unsigned int arch_memcap_default_caps(phys_addr_t start, phys_addr_t size);
+#endif
 
 #else /* !CONFIG_MEMCAP */
 
@@ -213,6 +221,7 @@ static inline unsigned int memcap_baseline(void)
 	       MEMCAP_ATOMICS;
 }
 
+#ifndef MODULE
 static inline unsigned int memcap_default_caps(phys_addr_t start,
 					       phys_addr_t size)
 {
@@ -231,6 +240,7 @@ static inline unsigned int memcap_range_caps(phys_addr_t start,
 {
 	return memcap_baseline();
 }
+#endif
 
 static inline int memcap_register(phys_addr_t start, phys_addr_t size,
 				  unsigned int caps, const char *owner)
