@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/// Find callers of add_memory(), __add_memory(), add_memory_driver_managed()
-/// and add_memory_resource() that register no memcap record in the same
-/// function.  Hot-added System RAM must be RAM-equivalent; without a
+/// Find callers of add_memory(), __add_memory(), add_memory_driver_managed(),
+/// __add_memory_driver_managed() (7.x: with an explicit online type, used
+/// by dax/kmem) and add_memory_resource() that register no memcap record
+/// in the same function.  Hot-added System RAM must be RAM-equivalent; without a
 /// record its capabilities are what the architecture assumes of a range
 /// outside boot memory, which on arm64 with MTE is refused.
 ///
@@ -11,7 +12,7 @@
 // Confidence: Moderate
 // Copyright: (C) 2026 The memcap authors.
 // Options: --no-includes --include-headers
-// Keywords: add_memory, add_memory_driver_managed, memcap_register
+// Keywords: add_memory, add_memory_driver_managed, __add_memory_driver_managed, memcap_register
 
 virtual context
 virtual org
@@ -43,6 +44,8 @@ fn(...) {
 |
   add_memory_driver_managed@p(...)
 |
+  __add_memory_driver_managed@p(...)
+|
   add_memory_resource@p(...)
 )
   ... when any
@@ -63,6 +66,8 @@ fn(...) {
 * __add_memory(...)
 |
 * add_memory_driver_managed(...)
+|
+* __add_memory_driver_managed(...)
 |
 * add_memory_resource(...)
 )

@@ -57,6 +57,28 @@ position p;
   }
 )
 
+// A positive pfn-only test that keeps the pgprot for RAM and makes the
+// rest uncached after it (powerpc's pci_phys_mem_access_prot()).
+@r3 depends on org || report exists@
+expression E, P, Q, X;
+position p;
+@@
+
+(
+  if (\(pfn_is_map_memory@p(E)\|pfn_valid@p(E)\|page_is_ram@p(E)\))
+    return P;
+|
+  if (\(pfn_is_map_memory@p(E)\|pfn_valid@p(E)\|page_is_ram@p(E)\)) {
+    return P;
+  }
+)
+  ... when any
+(
+  X = \(pgprot_noncached\|pgprot_writecombine\|pgprot_device\)(Q);
+|
+  return \(pgprot_noncached\|pgprot_writecombine\|pgprot_device\)(Q);
+)
+
 @depends on context@
 expression E, P;
 @@
@@ -76,6 +98,11 @@ p << r2.p;
 @@
 coccilib.org.print_todo(p[0], "cacheability from the pfn alone")
 
+@script:python depends on org@
+p << r3.p;
+@@
+coccilib.org.print_todo(p[0], "cacheability from the pfn alone")
+
 @script:python depends on report@
 p << r1.p;
 @@
@@ -83,5 +110,10 @@ coccilib.report.print_report(p[0], "WARNING: memory type inferred from the pfn a
 
 @script:python depends on report@
 p << r2.p;
+@@
+coccilib.report.print_report(p[0], "WARNING: cacheability chosen from the pfn alone; the VMA or a memcap record should decide")
+
+@script:python depends on report@
+p << r3.p;
 @@
 coccilib.report.print_report(p[0], "WARNING: cacheability chosen from the pfn alone; the VMA or a memcap record should decide")

@@ -18,3 +18,10 @@ static pgprot_t from_vma(struct vm_area_struct *vma)
 		return pgprot_noncached(vma->vm_page_prot);
 	return vma->vm_page_prot;
 }
+
+static void *map_window(unsigned long pfn, size_t size)
+{
+	if (pfn_valid(pfn))
+		return NULL;		/* refuses RAM: not a memory type */
+	return ioremap(PFN_PHYS(pfn), size);
+}
