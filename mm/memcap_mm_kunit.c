@@ -443,8 +443,14 @@ static void remap_accepted(struct kunit *test, struct dev_pagemap *pgmap,
 	KUNIT_EXPECT_EQ(test, caps, want_caps);
 	KUNIT_EXPECT_EQ(test, memcap_pgmap_proof(pgmap, &caps), want_proof);
 
-	/* pgmap_array maps the pfn to this pgmap, with this proof. */
-	KUNIT_EXPECT_EQ(test, memcap_pfn_proof(pfn, &caps), want_proof);
+	/*
+	 * pgmap_array maps the pfn to this pgmap, with this proof; a P2PDMA
+	 * BAR that nobody described is never taken for RAM.
+	 */
+	KUNIT_EXPECT_EQ(test, memcap_pfn_proof(pfn, &caps),
+			want_proof == MEMCAP_PGMAP_ASSUMED &&
+			pgmap->type == MEMORY_DEVICE_PCI_P2PDMA ?
+			MEMCAP_PGMAP_NOT_RAM : want_proof);
 	KUNIT_EXPECT_TRUE(test, pfn_valid(pfn));
 	page = pfn_to_page(pfn);
 	KUNIT_EXPECT_TRUE(test, is_zone_device_page(page));

@@ -115,6 +115,8 @@ enum memcap_verdict {
 /**
  * enum memcap_pgmap_proof - what was proven of the memory of a pgmap
  * @MEMCAP_PGMAP_NONE: no pgmap maps the pfn (memcap_pfn_proof() only)
+ * @MEMCAP_PGMAP_NOT_RAM: nobody stated its capabilities, and its type's
+ *	pages are never mapped like RAM, e.g. P2PDMA (memcap_pfn_proof() only)
  * @MEMCAP_PGMAP_ASSUMED: nobody stated its capabilities; the architecture's
  *	assumption let it through (or there is no memcap)
  * @MEMCAP_PGMAP_STATED: a driver or the registry stated its capabilities,
@@ -124,6 +126,7 @@ enum memcap_verdict {
  */
 enum memcap_pgmap_proof {
 	MEMCAP_PGMAP_NONE,
+	MEMCAP_PGMAP_NOT_RAM,
 	MEMCAP_PGMAP_ASSUMED,
 	MEMCAP_PGMAP_STATED,
 	MEMCAP_PGMAP_RAM,
@@ -240,6 +243,11 @@ static inline unsigned int memcap_range_caps(phys_addr_t start,
 {
 	return memcap_baseline();
 }
+
+static inline bool memcap_strict(void)
+{
+	return false;
+}
 #endif
 
 static inline int memcap_register(phys_addr_t start, phys_addr_t size,
@@ -285,7 +293,6 @@ static inline enum memcap_coverage memcap_lookup_pfn(unsigned long pfn,
 #if defined(CONFIG_MEMCAP) && defined(CONFIG_ZONE_DEVICE)
 enum memcap_pgmap_proof memcap_pgmap_proof(const struct dev_pagemap *pgmap,
 					   unsigned int *caps);
-enum memcap_pgmap_proof memcap_pfn_proof(unsigned long pfn, unsigned int *caps);
 #else
 static inline enum memcap_pgmap_proof
 memcap_pgmap_proof(const struct dev_pagemap *pgmap, unsigned int *caps)
@@ -293,7 +300,16 @@ memcap_pgmap_proof(const struct dev_pagemap *pgmap, unsigned int *caps)
 	*caps = 0;
 	return MEMCAP_PGMAP_ASSUMED;
 }
+#endif
 
+/*
+ * Where the architecture has memcap's hooks, the pgmap of a pfn is looked
+ * up with memcap off too: KVM then sees what the kernel before memcap did.
+ */
+#if defined(CONFIG_ZONE_DEVICE) && \
+	(defined(CONFIG_MEMCAP) || defined(CONFIG_ARCH_HAS_MEMCAP))
+enum memcap_pgmap_proof memcap_pfn_proof(unsigned long pfn, unsigned int *caps);
+#else
 static inline enum memcap_pgmap_proof
 memcap_pfn_proof(unsigned long pfn, unsigned int *caps)
 {
