@@ -28,6 +28,26 @@ static bool host_mt_cacheable(enum kvm_host_mt mt)
 	return mt == KVM_HOST_MT_NORMAL || mt == KVM_HOST_MT_NORMAL_TAGGED;
 }
 
+/*
+ * A RAM-equivalent struct page, or a ZONE_DEVICE page that nobody described
+ * behind an ordinary VMA (neither VM_PFNMAP nor VM_MIXEDMAP) that maps it
+ * cacheable: guest RAM on /dev/daxX.Y, on an fsdax file, or anonymous
+ * memory migrated to DEVICE_COHERENT pages.  mm accepted the page as RAM,
+ * the host maps it cacheable, and upstream has mapped such pages Normal
+ * since 6.17: warn mode keeps that (@in->trust_assumed), strict mode asks
+ * for a proof.  Nobody stated that it has tag storage.
+ */
+static bool pfn_is_ram(const struct kvm_s2_memcap_in *in, bool *no_tags)
+{
+	*no_tags = in->no_tags;
+	if (in->pfn_class == KVM_PFN_RAM)
+		return true;
+	*no_tags = true;
+	return in->pfn_class == KVM_PFN_ASSUMED_PAGE && in->trust_assumed &&
+	       !(in->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) &&
+	       host_mt_cacheable(in->host_mt);
+}
+
 static bool record_vouches_cacheable(const struct kvm_s2_memcap_in *in)
 {
 	const unsigned int need = MEMCAP_CACHEABLE | MEMCAP_COHERENT;
@@ -41,13 +61,14 @@ static bool record_vouches_cacheable(const struct kvm_s2_memcap_in *in)
  * @out: the mapping to install; @out->row is set on errors too
  *
  * A pure function of @in.  A RAM-equivalent struct page gets Normal,
- * whatever the host pgprot.  IO memory (a non-cacheable host mapping of
- * anything else) gets Normal-NC with VM_ALLOW_ANY_UNCACHED, else
- * Device-nGnRE, and is never executable.  A cacheable host mapping of
- * anything else gets
- * Normal only when its record vouches for cacheable and coherent memory
- * and the host has FWB (and executable only with DIC); otherwise it keeps
- * the 6.12 answer, Normal-NC or Device, and counts as a downgrade.
+ * whatever the host pgprot, and so, in warn mode, does a ZONE_DEVICE page
+ * that nobody described behind an ordinary cacheable VMA.  IO memory (a
+ * non-cacheable host mapping of anything else) gets Normal-NC with
+ * VM_ALLOW_ANY_UNCACHED, else Device-nGnRE, and is never executable.  A
+ * cacheable host mapping of anything else gets Normal only when its
+ * record vouches for cacheable and coherent memory and the host has FWB
+ * (and executable only with DIC); otherwise it keeps the 6.12 answer,
+ * Normal-NC or Device, and counts as a downgrade.
  *
  * Context: Any context.
  * Return: 0; -ENOEXEC for an instruction fetch the mapping cannot allow;
@@ -62,6 +83,7 @@ int kvm_s2_memcap_decide(const struct kvm_s2_memcap_in *in,
 			 struct kvm_s2_memcap_out *out)
 {
 	bool any_uc = in->vm_flags & VM_ALLOW_ANY_UNCACHED;
+	bool no_tags;
 
 	*out = (struct kvm_s2_memcap_out){ .mt = KVM_S2_MT_DEVICE };
 
@@ -71,11 +93,11 @@ int kvm_s2_memcap_decide(const struct kvm_s2_memcap_in *in,
 	 * keeps working).  MTE as in 6.12: the VMA must allow PROT_MTE, and
 	 * the memory must have tag storage.
 	 */
-	if (in->pfn_class == KVM_PFN_RAM) {
+	if (pfn_is_ram(in, &no_tags)) {
 		out->mt = KVM_S2_MT_NORMAL;
 		out->exec = in->exec || in->dic;
 		if (in->vm_mte &&
-		    (!(in->vm_flags & VM_MTE_ALLOWED) || in->no_tags)) {
+		    (!(in->vm_flags & VM_MTE_ALLOWED) || no_tags)) {
 			/* @out is what a permission fault may relax. */
 			out->row = 4;
 			return -EFAULT;
@@ -173,6 +195,7 @@ void kvm_s2_memcap_gather_vma(struct kvm *kvm, struct vm_area_struct *vma,
 {
 	in->vm_flags = vma->vm_flags & KVM_MEMCAP_VM_FLAGS;
 	in->host_mt = kvm_host_mt_from_vma(vma);
+	in->trust_assumed = !memcap_strict();
 	in->vm_mte = kvm_has_mte(kvm);
 	/* A guest's stage-2 tables use FWB whenever the CPUs have it. */
 	in->fwb = cpus_have_final_cap(ARM64_HAS_STAGE2_FWB);
@@ -202,7 +225,11 @@ static bool kvm_s2_memcap_gather_pgmap(unsigned long pfn,
 		in->caps = caps;
 		break;
 	case MEMCAP_PGMAP_ASSUMED:
-		/* Assumed, never proven: as 6.12, which mapped it Device. */
+		/* Assumed, never proven: see pfn_is_ram(). */
+		in->pfn_class = KVM_PFN_ASSUMED_PAGE;
+		break;
+	case MEMCAP_PGMAP_NOT_RAM:
+		/* Nothing stated of a P2PDMA BAR, say: as 6.12, Device. */
 		break;
 	case MEMCAP_PGMAP_NONE:
 		return false;

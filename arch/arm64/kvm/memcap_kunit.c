@@ -3,7 +3,8 @@
  * KUnit tests for the KVM/arm64 stage-2 memory type policy.
  *
  * kvm_s2_memcap_decide() is checked over every combination of its inputs
- * against a reference written from the decision table of
+ * against a reference written from the decision table and the definitions
+ * above it in
  * Documentation/virt/kvm/arm/memcap.rst (rows 1 to 11, first match wins),
  * and on named cases that cite those rows.
  */
@@ -29,17 +30,34 @@
 
 /* ---- The reference: the documented table, one predicate per row ---- */
 
+static bool ref_host_uncached(const struct kvm_s2_memcap_in *in)
+{
+	return in->host_mt == KVM_HOST_MT_NORMAL_NC ||
+	       in->host_mt == KVM_HOST_MT_DEVICE_nGnRE ||
+	       in->host_mt == KVM_HOST_MT_DEVICE_nGnRnE;
+}
+
 /*
- * IO: the host pgprot is not cacheable, and no RAM struct page backs it
- * (RAM is Normal whatever the pgprot, as in 6.12).  VM_IO alone is not IO
- * (row 3 note).
+ * "RAM page": a RAM-equivalent struct page, or an assumed page behind an
+ * ordinary VMA (neither VM_PFNMAP nor VM_MIXEDMAP) with a cacheable
+ * pgprot, when assumptions are trusted (warn mode, 7.3).
+ */
+static bool ref_ram(const struct kvm_s2_memcap_in *in)
+{
+	return in->pfn_class == KVM_PFN_RAM ||
+	       (in->pfn_class == KVM_PFN_ASSUMED_PAGE && in->trust_assumed &&
+		!(in->vm_flags & VM_PFNMAP) && !(in->vm_flags & VM_MIXEDMAP) &&
+		!ref_host_uncached(in));
+}
+
+/*
+ * IO: the host pgprot is not cacheable, and no RAM page backs it (RAM is
+ * Normal whatever the pgprot, as in 6.12).  VM_IO alone is not IO (row 3
+ * note).
  */
 static bool ref_io(const struct kvm_s2_memcap_in *in)
 {
-	return in->pfn_class != KVM_PFN_RAM &&
-	       (in->host_mt == KVM_HOST_MT_NORMAL_NC ||
-		in->host_mt == KVM_HOST_MT_DEVICE_nGnRE ||
-		in->host_mt == KVM_HOST_MT_DEVICE_nGnRnE);
+	return !ref_ram(in) && ref_host_uncached(in);
 }
 
 static bool ref_uc(const struct kvm_s2_memcap_in *in)
@@ -47,14 +65,9 @@ static bool ref_uc(const struct kvm_s2_memcap_in *in)
 	return in->vm_flags & VM_ALLOW_ANY_UNCACHED;
 }
 
-static bool ref_ram(const struct kvm_s2_memcap_in *in)
-{
-	return in->pfn_class == KVM_PFN_RAM;
-}
-
 static bool ref_other(const struct kvm_s2_memcap_in *in)
 {
-	return !ref_io(in) && in->pfn_class != KVM_PFN_RAM;
+	return !ref_io(in) && !ref_ram(in);
 }
 
 static bool ref_vouched(const struct kvm_s2_memcap_in *in)
@@ -79,8 +92,10 @@ static bool row3(const struct kvm_s2_memcap_in *in)
 
 static bool row4(const struct kvm_s2_memcap_in *in)
 {
+	/* Nobody stated that an assumed page has tag storage. */
 	return ref_ram(in) && in->vm_mte &&
-	       (!(in->vm_flags & VM_MTE_ALLOWED) || in->no_tags);
+	       (!(in->vm_flags & VM_MTE_ALLOWED) || in->no_tags ||
+		in->pfn_class == KVM_PFN_ASSUMED_PAGE);
 }
 
 static bool row5(const struct kvm_s2_memcap_in *in)
@@ -179,23 +194,29 @@ static enum kvm_s2_mt ref_mt(const struct ref_row *rr,
  * Safety properties that must hold whatever the table says, written from
  * the architecture, not from the table:
  *  - Normal only with a proof: a RAM-equivalent struct page, or a stated
- *    record with cacheable and coherent memory on a host with FWB;
+ *    record with cacheable and coherent memory on a host with FWB; or,
+ *    only where assumptions are trusted, a struct page that the host
+ *    already maps cacheable in an ordinary VMA (as upstream 7.3);
  *  - memory that is not RAM is never Normal under a non-cacheable host
  *    mapping (mismatched attributes);
- *  - executable only for RAM, or with DIC (no I-cache maintenance can be
- *    done for memory without a linear map);
- *  - tags are sanitised only on RAM with tag storage, in an MTE VM whose
- *    VMA allows PROT_MTE;
+ *  - executable only for pages with a linear map, or with DIC (no I-cache
+ *    maintenance can be done for memory without a linear map);
+ *  - tags are sanitised only on RAM with stated tag storage, in an MTE VM
+ *    whose VMA allows PROT_MTE;
  *  - a downgrade is never Normal, and errors are -EFAULT or -ENOEXEC.
  */
 static bool safe(const struct kvm_s2_memcap_in *in, int ret,
 		 const struct kvm_s2_memcap_out *out, struct kunit *test)
 {
 	bool ram = in->pfn_class == KVM_PFN_RAM;
-	bool proof = ram || (in->has_record && (in->caps & C) &&
-			     (in->caps & COH) && in->fwb);
 	bool host_c = in->host_mt == KVM_HOST_MT_NORMAL ||
 		      in->host_mt == KVM_HOST_MT_NORMAL_TAGGED;
+	bool host_page = in->pfn_class == KVM_PFN_ASSUMED_PAGE &&
+			 in->trust_assumed && host_c &&
+			 !(in->vm_flags & (VM_PFNMAP | VM_MIXEDMAP));
+	bool proof = ram || host_page ||
+		     (in->has_record && (in->caps & C) && (in->caps & COH) &&
+		      in->fwb);
 	const char *why = NULL;
 
 	if (ret && ret != -EFAULT && ret != -ENOEXEC)
@@ -205,7 +226,7 @@ static bool safe(const struct kvm_s2_memcap_in *in, int ret,
 		why = "Normal without a proof";
 	else if (!ret && out->mt == KVM_S2_MT_NORMAL && !ram && !host_c)
 		why = "Normal under a non-cacheable host mapping";
-	else if (!ret && out->exec && !ram && !in->dic)
+	else if (!ret && out->exec && !ram && !host_page && !in->dic)
 		why = "executable without DIC or a linear map";
 	else if (out->sanitise_tags &&
 		 (ret || !ram || in->no_tags || !in->vm_mte ||
@@ -215,15 +236,40 @@ static bool safe(const struct kvm_s2_memcap_in *in, int ret,
 		why = "a downgrade to Normal";
 	else if (!ret && in->vm_mte && !ram && out->mt == KVM_S2_MT_NORMAL)
 		why = "Normal without struct pages in an MTE VM";
-	else if (!ret && out->mt == KVM_S2_MT_NORMAL && !ram &&
+	else if (!ret && out->mt == KVM_S2_MT_NORMAL && !ram && !host_page &&
 		 !out->fixed_size)
 		why = "a record-backed mapping that may grow past the record";
 	if (why)
-		kunit_err(test, "unsafe: %s (flags %#lx host %u class %u rec %d caps %#x mte %d fwb %d dic %d exec %d)\n",
+		kunit_err(test, "unsafe: %s (flags %#lx host %u class %u rec %d caps %#x mte %d fwb %d dic %d exec %d trust %d)\n",
 			  why, in->vm_flags, in->host_mt, in->pfn_class,
 			  in->has_record, in->caps, in->vm_mte, in->fwb,
-			  in->dic, in->exec);
+			  in->dic, in->exec, in->trust_assumed);
 	return !why;
+}
+
+/*
+ * No regression against upstream 7.3, written from its fault path
+ * (kvm_s2_fault_pin_pfn() and kvm_s2_fault_compute_prot()): a pfn of a VMA
+ * that is neither VM_PFNMAP nor VM_MIXEDMAP is Normal there, executable on
+ * an exec fault or with DIC.  memcap must give the same, in a VM without
+ * MTE, to RAM, and, where it trusts assumptions, to an assumed page that
+ * the host maps cacheable.  Return: -1 if the case does not apply, else
+ * whether memcap matches upstream.
+ */
+static int as_upstream73(const struct kvm_s2_memcap_in *in, int ret,
+			 const struct kvm_s2_memcap_out *out)
+{
+	bool host_c = in->host_mt == KVM_HOST_MT_NORMAL ||
+		      in->host_mt == KVM_HOST_MT_NORMAL_TAGGED;
+
+	if ((in->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) || in->vm_mte)
+		return -1;
+	if (in->pfn_class != KVM_PFN_RAM &&
+	    !(in->pfn_class == KVM_PFN_ASSUMED_PAGE && in->trust_assumed &&
+	      host_c))
+		return -1;
+	return !ret && out->mt == KVM_S2_MT_NORMAL &&
+	       out->exec == (in->exec || in->dic);
 }
 
 static const unsigned long flag_bits[] = {
@@ -232,7 +278,7 @@ static const unsigned long flag_bits[] = {
 
 static void kvm_memcap_test_exhaustive(struct kunit *test)
 {
-	unsigned long combos = 0, bad = 0, unsafe = 0;
+	unsigned long combos = 0, bad = 0, unsafe = 0, upstream = 0, regress = 0;
 	unsigned long rows_hit[ARRAY_SIZE(ref_rows)] = {};
 	struct kvm_s2_memcap_in in;
 	struct kvm_s2_memcap_out out;
@@ -240,12 +286,12 @@ static void kvm_memcap_test_exhaustive(struct kunit *test)
 	unsigned long n;
 	int r, ret;
 
-	/* Mixed radix: flags, host type, class, record (32: none), 5 bools. */
-	for (n = 0; n < 32UL * KVM_HOST_MT_NR * KVM_PFN_NR * 33 * 32; n++) {
+	/* Mixed radix: flags, host type, class, record (32: none), 6 bools. */
+	for (n = 0; n < 32UL * KVM_HOST_MT_NR * KVM_PFN_NR * 33 * 64; n++) {
 		unsigned long v = n;
 
-		bits = v % 32;
-		v /= 32;
+		bits = v % 64;
+		v /= 64;
 		rec = v % 33;
 		v /= 33;
 		cls = v % KVM_PFN_NR;
@@ -266,12 +312,25 @@ static void kvm_memcap_test_exhaustive(struct kunit *test)
 		in.dic = bits & 4;
 		in.exec = bits & 8;
 		in.no_tags = bits & 16;
+		in.trust_assumed = bits & 32;
 
 		r = ref_row_of(&in);
 		ret = kvm_s2_memcap_decide(&in, &out);
 		combos++;
 		rows_hit[r]++;
 		unsafe += !safe(&in, ret, &out, test);
+		switch (as_upstream73(&in, ret, &out)) {
+		case 0:
+			if (regress++ < 8)
+				KUNIT_FAIL(test,
+					   "not as 7.3: %#lx %u %u T%d x%d D%d: %d %d %d",
+					   in.vm_flags, mt, cls,
+					   in.trust_assumed, in.exec, in.dic,
+					   ret, out.mt, out.exec);
+			fallthrough;
+		case 1:
+			upstream++;
+		}
 		if (r == 0 || ret != ref_rows[r].err || out.row != r ||
 		    (ret == -EFAULT && out.mt != ref_mt(&ref_rows[r], &in)) ||
 		    (!ret && (out.mt != ref_mt(&ref_rows[r], &in) ||
@@ -280,21 +339,24 @@ static void kvm_memcap_test_exhaustive(struct kunit *test)
 			      out.downgraded != ref_rows[r].downgraded))) {
 			if (bad++ < 8)
 				KUNIT_FAIL(test,
-					   "flags %#lx host %u class %u rec %u mte %d fwb %d dic %d exec %d: got %d row %d mt %d x %d, want row %d",
+					   "flags %#lx host %u class %u rec %u mte %d fwb %d dic %d exec %d trust %d: got %d row %d mt %d x %d, want row %d",
 					   in.vm_flags, mt, cls, rec, in.vm_mte,
-					   in.fwb, in.dic, in.exec, ret, out.row,
+					   in.fwb, in.dic, in.exec,
+					   in.trust_assumed, ret, out.row,
 					   out.mt, out.exec, r);
 		}
 	}
-	kunit_info(test, "%lu combinations checked, %lu mismatches, %lu unsafe\n",
-		   combos, bad, unsafe);
+	kunit_info(test, "%lu combinations checked, %lu mismatches, %lu unsafe, %lu of %lu where upstream 7.3 maps Normal differ\n",
+		   combos, bad, unsafe, regress, upstream);
 	for (r = 1; r < ARRAY_SIZE(ref_rows); r++) {
 		kunit_info(test, "row %2d: %lu combinations\n", r, rows_hit[r]);
 		KUNIT_EXPECT_GT(test, rows_hit[r], 0UL);
 	}
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
 	KUNIT_EXPECT_EQ(test, unsafe, 0UL);
-	KUNIT_EXPECT_EQ(test, combos, 32UL * 5 * 3 * 33 * 32);
+	KUNIT_EXPECT_GT(test, upstream, 0UL);
+	KUNIT_EXPECT_EQ(test, regress, 0UL);
+	KUNIT_EXPECT_EQ(test, combos, 32UL * 5 * 4 * 33 * 64);
 }
 
 /* ---- Named cases, each citing its row ---- */
@@ -319,6 +381,7 @@ struct named_case {
 #define DEVNR	KVM_HOST_MT_DEVICE_nGnRnE
 #define RAM	KVM_PFN_RAM
 #define PAGE	KVM_PFN_OTHER_PAGE
+#define ASSUMED	KVM_PFN_ASSUMED_PAGE
 #define NOPAGE	KVM_PFN_NO_PAGE
 #define S2N	KVM_S2_MT_NORMAL
 #define S2NC	KVM_S2_MT_NORMAL_NC
@@ -328,6 +391,11 @@ struct named_case {
 	{ .vm_flags = (_f), .host_mt = (_h), .pfn_class = (_c), \
 	  .has_record = (_rec), .caps = (_caps), .vm_mte = (_mte), \
 	  .fwb = (_fwb), .dic = (_dic), .exec = (_x) }
+/* The same, with assumptions trusted (warn mode on 7.3). */
+#define IN_WARN(_f, _h, _c, _rec, _caps, _mte, _fwb, _dic, _x) \
+	{ .vm_flags = (_f), .host_mt = (_h), .pfn_class = (_c), \
+	  .has_record = (_rec), .caps = (_caps), .vm_mte = (_mte), \
+	  .fwb = (_fwb), .dic = (_dic), .exec = (_x), .trust_assumed = true }
 
 static const struct named_case named_cases[] = {
 	/* Row 5: RAM. */
@@ -446,9 +514,37 @@ static const struct named_case named_cases[] = {
 	{ "row 11: cacheable PFNMAP, no record, MTE VM -> Device-nGnRE, as 6.12",
 	  IN(CPFNMAP, N, NOPAGE, 0, 0, 1, 1, 0, 0),
 	  0, S2D, false, 11 },
-	{ "row 11: unstated COHERENT page, MTE VM -> Device-nGnRE, as 6.12",
-	  IN(ANON, N, PAGE, 0, 0, 1, 1, 0, 0),
+	{ "row 11: unstated COHERENT page, MTE VM, strict -> Device-nGnRE, as 6.12",
+	  IN(ANON, N, ASSUMED, 0, 0, 1, 1, 0, 0),
 	  0, S2D, false, 11 },
+	/* Assumed pages: upstream 7.3 maps an ordinary VMA's pages Normal. */
+	{ "row 5: /dev/dax page, nothing stated, warn -> Normal, as 7.3",
+	  IN_WARN(0, N, ASSUMED, 0, 0, 0, 1, 0, 0),
+	  0, S2N, false, 5 },
+	{ "row 5: fsdax page, nothing stated, warn, no FWB, exec -> Normal X",
+	  IN_WARN(0, N, ASSUMED, 0, 0, 0, 0, 0, 1),
+	  0, S2N, true, 5 },
+	{ "row 5: /dev/dax page, nothing stated, warn, DIC -> Normal X",
+	  IN_WARN(0, N, ASSUMED, 0, 0, 0, 1, 1, 0),
+	  0, S2N, true, 5 },
+	{ "row 4: unstated COHERENT page, PROT_MTE anon, MTE VM, warn -> EFAULT",
+	  IN_WARN(ANON, NT, ASSUMED, 0, 0, 1, 1, 1, 0),
+	  -EFAULT, S2N, false, 4 },
+	{ "row 11: /dev/dax page, nothing stated, strict -> Device (downgrade)",
+	  IN(0, N, ASSUMED, 0, 0, 0, 1, 1, 0),
+	  0, S2D, false, 11 },
+	{ "row 9: /dev/dax page, nothing stated, strict, exec -> ENOEXEC",
+	  IN(0, N, ASSUMED, 0, 0, 0, 1, 1, 1),
+	  -ENOEXEC, S2D, false, 9 },
+	{ "row 11: assumed page in a VM_MIXEDMAP VMA, warn -> Device-nGnRE",
+	  IN_WARN(VM_MIXEDMAP, N, ASSUMED, 0, 0, 0, 1, 1, 0),
+	  0, S2D, false, 11 },
+	{ "row 3: assumed page, ordinary VMA, Device pgprot, warn -> Device-nGnRE",
+	  IN_WARN(0, DEV, ASSUMED, 0, 0, 0, 1, 1, 0),
+	  0, S2D, false, 3 },
+	{ "row 5: RAM page, strict: assumptions play no part -> Normal",
+	  IN(0, N, RAM, 0, 0, 0, 1, 0, 0),
+	  0, S2N, false, 5 },
 	{ "row 11: cacheable PFNMAP, record C|COH, no FWB, MTE VM -> Device-nGnRE",
 	  IN(CPFNMAP, N, NOPAGE, 1, CC, 1, 0, 0, 0),
 	  0, S2D, false, 11 },
@@ -684,15 +780,15 @@ static const struct gather_pgmap_case gather_pgmap_cases[] = {
 	  MEMORY_DEVICE_GENERIC, true, -1, EVERY, KVM_PFN_RAM, false, 0, false },
 	{ "generic, stated without tags -> RAM without tags",
 	  MEMORY_DEVICE_GENERIC, true, -1, RAMCAPS, KVM_PFN_RAM, false, 0, true },
-	{ "generic, nothing stated -> not proven, no record",
-	  MEMORY_DEVICE_GENERIC, false, -1, 0, KVM_PFN_OTHER_PAGE, false, 0, false },
+	{ "generic, nothing stated -> assumed, no record",
+	  MEMORY_DEVICE_GENERIC, false, -1, 0, KVM_PFN_ASSUMED_PAGE, false, 0, false },
 	{ "generic, a record states every cap -> RAM",
 	  MEMORY_DEVICE_GENERIC, false, EVERY, 0, KVM_PFN_RAM, false, 0, false },
 	{ "p2pdma, stated C|COH -> the pgmap's record",
 	  MEMORY_DEVICE_PCI_P2PDMA, true, -1, CC, KVM_PFN_OTHER_PAGE, true, CC, false },
 	{ "p2pdma, a record states C -> the pgmap's record",
 	  MEMORY_DEVICE_PCI_P2PDMA, false, C, 0, KVM_PFN_OTHER_PAGE, true, C, false },
-	{ "p2pdma, nothing stated -> no record",
+	{ "p2pdma, nothing stated -> not RAM, no record",
 	  MEMORY_DEVICE_PCI_P2PDMA, false, -1, 0, KVM_PFN_OTHER_PAGE, false, 0, false },
 };
 

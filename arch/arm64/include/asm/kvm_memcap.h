@@ -36,12 +36,15 @@ enum kvm_host_mt {
  *	ZONE_DEVICE page whose pgmap passed memremap_pages() as RAM-equivalent
  * @KVM_PFN_OTHER_PAGE: a struct page that is not RAM-equivalent, such as
  *	MEMORY_DEVICE_PCI_P2PDMA, or memory outside the linear map
+ * @KVM_PFN_ASSUMED_PAGE: a ZONE_DEVICE page whose pgmap nobody described:
+ *	memremap_pages() accepted it on what the architecture assumes
  * @KVM_PFN_NO_PAGE: no struct page
  * @KVM_PFN_NR: number of classes
  */
 enum kvm_pfn_class {
 	KVM_PFN_RAM,
 	KVM_PFN_OTHER_PAGE,
+	KVM_PFN_ASSUMED_PAGE,
 	KVM_PFN_NO_PAGE,
 	KVM_PFN_NR,
 };
@@ -72,6 +75,9 @@ enum kvm_s2_mt {
  * @caps: the record's capabilities (enum memcap_flags), if @has_record
  * @no_tags: a RAM-equivalent struct page whose memory has no MTE tag
  *	storage (a ZONE_DEVICE page accepted without %MEMCAP_TAGS)
+ * @trust_assumed: a %KVM_PFN_ASSUMED_PAGE counts as RAM in a VMA that is
+ *	neither VM_PFNMAP nor VM_MIXEDMAP, as upstream maps it since 6.17:
+ *	warn mode only; strict mode asks for proof
  * @vm_mte: the VM has MTE enabled
  * @fwb: the host has stage-2 forced write-back (FEAT_S2FWB)
  * @dic: the host needs no I-cache invalidation to the PoU (CTR_EL0.DIC)
@@ -84,6 +90,7 @@ struct kvm_s2_memcap_in {
 	bool has_record;
 	unsigned int caps;
 	bool no_tags;
+	bool trust_assumed;
 	bool vm_mte;
 	bool fwb;
 	bool dic;
