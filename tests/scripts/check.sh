@@ -106,6 +106,7 @@ check_base() {
 	# shellcheck disable=SC2086
 	boot_and_check mte-warn "$MAX" ",mte=on" "$DEVMEM $FACTS_MAX" $SUITES
 	results_from python3 "$S/warnonce_check.py" "$LOGS/mte-warn.log" mte-warn 5
+	results_from python3 "$S/tap.py" "$LOGS/mte-warn.log" mte-warn /bin/memcap-check-10 e2e 15
 	results_from python3 "$S/tap.py" "$LOGS/mte-warn.log" mte-warn /bin/memcap-check-20 mm-e2e 20
 
 	# Boot 3: a host without MTE (Cortex-A76: LSE; no MTE, FWB or DIC), strict.
@@ -122,6 +123,12 @@ check_base() {
 	# shellcheck disable=SC2086
 	boot_and_check fwb-nodic cortex-a710 "" "$DEVMEM $FACTS_A710 memcap.mode=strict" $SUITES
 	results_from python3 "$S/tap.py" "$LOGS/fwb-nodic.log" fwb-nodic /bin/memcap-check-10 e2e 10
+
+	# Boot 5: no FWB or DIC, default (warn) mode: the KVM selftest's rows
+	# where warn mode trusts assumed pages, with KVM's cache maintenance.
+	# shellcheck disable=SC2086
+	boot_and_check nomte-warn cortex-a76 "" "$DEVMEM $FACTS_A76" $SUITES
+	results_from python3 "$S/tap.py" "$LOGS/nomte-warn.log" nomte-warn /bin/memcap-check-10 e2e 10
 
 	# The kernel's static checks on everything the project adds or touches.
 	if [ "$built" = 1 ]; then

@@ -11,9 +11,13 @@ boots the unpatched kernel beside memcap (tests/scripts/peer.sh).
 import re
 import sys
 
-KINDS = ['anonymous RAM', 'ZONE_DEVICE pages', 'cacheable PFNMAP',
-         'cacheable PFNMAP+UC', 'write-combine+UC', 'Device BAR']
+KINDS = ['anonymous RAM', 'ZONE_DEVICE pages', 'ZONE_DEVICE MIXEDMAP',
+         'ZONE_DEVICE dax VMA', 'cacheable PFNMAP', 'cacheable PFNMAP+UC',
+         'write-combine+UC', 'Device BAR']
 RECORDS = ['none', 'C', 'C|COH|EXCL|ATOM']
+# Kinds measured without a record only: anonymous memory has none, and the
+# pages of an undescribed pgmap are the point of their rows.
+NO_RECORD = ('anonymous RAM', 'ZONE_DEVICE MIXEDMAP', 'ZONE_DEVICE dax VMA')
 
 
 def upstream_cells(log):
@@ -37,7 +41,7 @@ def upstream_cells(log):
 def upstream_cell(cells, kind):
     """Upstream ignores records: one value if all of a row's agree."""
     vals = [cells.get((kind, r), '?') for r in RECORDS
-            if kind != 'anonymous RAM' or r == 'none']
+            if kind not in NO_RECORD or r == 'none']
     return vals[0] if len(set(vals)) == 1 else '/'.join(vals)
 
 
@@ -104,14 +108,17 @@ def main():
             l += '; ' + reasons.pop(0)
         print('  ' + l)
     print()
-    print('Stage 2 of a running guest, from its ptdump, by host mapping and record:')
+    cmdline = next((l for l in text if 'Kernel command line:' in l), '')
+    mode = re.search(r'memcap\.mode=(\w+)', cmdline)
+    print('Stage 2 of a running guest, from its ptdump, by host mapping and record')
+    print('(memcap in %s mode):' % (mode.group(1) if mode else 'the default'))
     w = 20
     print('  %-21s' % 'host mapping' + ''.join('%-*s' % (w - 4, r) for r in RECORDS) +
           ('unpatched %s' % up.get('version', '?') if up is not None else ''))
     for k in KINDS:
         row = '  %-21s' % k
         for r in RECORDS:
-            row += '%-*s' % (w - 4, s2.get((k, r), '-' if k == 'anonymous RAM' else '?'))
+            row += '%-*s' % (w - 4, s2.get((k, r), '-' if k in NO_RECORD else '?'))
         if up is not None:
             row += upstream_cell(up, k)
         print(row.rstrip())

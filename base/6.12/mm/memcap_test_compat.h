@@ -7,6 +7,8 @@
 #define _MM_MEMCAP_TEST_COMPAT_H
 
 #include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/pfn_t.h>
 
 /* The test driver's memory goes back to it a page at a time. */
 static void __maybe_unused memcap_test_page_free(struct page *page)
@@ -23,6 +25,20 @@ static inline void memcap_test_page_init(struct page *page,
 					 struct dev_pagemap *pgmap)
 {
 	zone_device_page_init(page);
+}
+
+/*
+ * Insert a ZONE_DEVICE page at fault time into an ordinary VMA, as /dev/dax
+ * does on 6.12: a devmap pfn, which needs no VM_MIXEDMAP.
+ */
+static inline vm_fault_t memcap_test_insert_page(struct vm_fault *vmf,
+						 struct page *page)
+{
+	pfn_t pfn = phys_to_pfn_t(page_to_phys(page), PFN_DEV | PFN_MAP);
+
+	if (vmf->flags & FAULT_FLAG_WRITE)
+		return vmf_insert_mixed_mkwrite(vmf->vma, vmf->address, pfn);
+	return vmf_insert_mixed(vmf->vma, vmf->address, pfn);
 }
 #endif
 

@@ -7,6 +7,7 @@
 #define _MM_MEMCAP_TEST_COMPAT_H
 
 #include <linux/memremap.h>
+#include <linux/mm.h>
 
 /* The test driver's memory goes back to it a folio at a time. */
 static void __maybe_unused memcap_test_folio_free(struct folio *folio)
@@ -23,6 +24,13 @@ static inline void memcap_test_page_init(struct page *page,
 					 struct dev_pagemap *pgmap)
 {
 	zone_device_page_init(page, pgmap, 0);
+}
+
+/* Insert a ZONE_DEVICE page at fault time into an ordinary VMA (/dev/dax). */
+static inline vm_fault_t memcap_test_insert_page(struct vm_fault *vmf,
+						 struct page *page)
+{
+	return vmf_insert_page_mkwrite(vmf, page, vmf->flags & FAULT_FLAG_WRITE);
 }
 #endif
 

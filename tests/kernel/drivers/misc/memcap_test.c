@@ -9,7 +9,8 @@
  *  - register and unregister capability records for sub-ranges;
  *  - mmap a sub-range cacheable, write-combine or Device, with VM_IO |
  *    VM_PFNMAP and optionally VM_ALLOW_ANY_UNCACHED, as vfio-pci and
- *    nvgrace-gpu do, or map the struct pages of a memremap;
+ *    nvgrace-gpu do, or map the struct pages of a memremap, up front
+ *    (VM_MIXEDMAP) or at fault time into an ordinary VMA, as /dev/dax;
  *  - memremap_pages() a sub-range as COHERENT, GENERIC or P2PDMA;
  *  - hot-add a sub-range with add_memory_driver_managed(), and remove it.
  * Bad requests get an errno, never a WARN: the checks below run before the
@@ -217,7 +218,7 @@ static long memcap_test_ioctl(struct file *file, unsigned int cmd,
 	case MEMCAP_TEST_SET_MAP:
 		if (copy_from_user(&m, argp, sizeof(m)))
 			return -EFAULT;
-		if (m.kind > MEMCAP_TEST_MAP_PAGES ||
+		if (m.kind > MEMCAP_TEST_MAP_DAX ||
 		    (m.flags & ~MEMCAP_TEST_ANY_UNCACHED))
 			return -EINVAL;
 		f->map = m;
@@ -284,14 +285,35 @@ static void memcap_test_vma_close(struct vm_area_struct *vma)
 	u->vmas--;
 }
 
+/*
+ * As /dev/dax: the page at the faulting offset, in an ordinary VMA.  The
+ * VMA holds its pgmap in place (u->vmas), and an mremap() that grew it
+ * past the pgmap gets SIGBUS.
+ */
+static vm_fault_t memcap_test_dax_fault(struct vm_fault *vmf)
+{
+	struct memcap_test_user *u = vmf->vma->vm_private_data;
+	phys_addr_t phys = base + ((phys_addr_t)vmf->pgoff << PAGE_SHIFT);
+
+	if (phys < u->start || phys >= u->start + u->size)
+		return VM_FAULT_SIGBUS;
+	return memcap_test_insert_page(vmf, pfn_to_page(PHYS_PFN(phys)));
+}
+
 static const struct vm_operations_struct memcap_test_pages_vm_ops = {
 	.open	= memcap_test_vma_open,
 	.close	= memcap_test_vma_close,
 };
 
+static const struct vm_operations_struct memcap_test_dax_vm_ops = {
+	.open	= memcap_test_vma_open,
+	.close	= memcap_test_vma_close,
+	.fault	= memcap_test_dax_fault,
+};
+
 /* Map the struct pages of a memremap that is in place. */
 static int memcap_test_mmap_pages(struct vm_area_struct *vma,
-				  phys_addr_t start, phys_addr_t len)
+				  phys_addr_t start, phys_addr_t len, bool dax)
 {
 	struct memcap_test_user *u;
 	unsigned long addr;
@@ -303,6 +325,12 @@ static int memcap_test_mmap_pages(struct vm_area_struct *vma,
 	    start + len > u->start + u->size ||
 	    u->pgmap.type != MEMCAP_TEST_GENERIC)
 		return -EINVAL;
+	if (dax) {
+		vma->vm_private_data = u;
+		vma->vm_ops = &memcap_test_dax_vm_ops;
+		u->vmas++;
+		return 0;
+	}
 	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
 		/* On error mmap() zaps what went in, without ->close(). */
 		ret = vm_insert_page(vma, addr, pfn_to_page(PHYS_PFN(start)));
@@ -333,7 +361,9 @@ static int memcap_test_mmap(struct file *file, struct vm_area_struct *vma)
 
 	switch (f->map.kind) {
 	case MEMCAP_TEST_MAP_PAGES:
-		return memcap_test_mmap_pages(vma, base + off, len);
+	case MEMCAP_TEST_MAP_DAX:
+		return memcap_test_mmap_pages(vma, base + off, len,
+					      f->map.kind == MEMCAP_TEST_MAP_DAX);
 	case MEMCAP_TEST_MAP_WC:
 		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
 		break;

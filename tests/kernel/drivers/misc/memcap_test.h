@@ -17,6 +17,8 @@
 #define MEMCAP_TEST_MAP_WC		1	/* write-combine (Normal-NC) */
 #define MEMCAP_TEST_MAP_DEVICE		2	/* Device-nGnRE, as a vfio-pci BAR */
 #define MEMCAP_TEST_MAP_PAGES		3	/* the struct pages of a memremap */
+/* The same pages, faulted into an ordinary VMA (not VM_MIXEDMAP), as /dev/dax */
+#define MEMCAP_TEST_MAP_DAX		4
 
 /* mmap flags */
 #define MEMCAP_TEST_ANY_UNCACHED	(1U << 0)	/* VM_ALLOW_ANY_UNCACHED */

@@ -55,7 +55,7 @@
 #define EC_IABT_CUR	0x21
 
 enum backing { ANON, DRV_CACHED, DRV_WC, DRV_DEVICE, DRV_PAGES, ANON_SWAP,
-	       DRV_PAGES_ASSUMED, GMEM };
+	       DRV_PAGES_ASSUMED, GMEM, DRV_DAX_ASSUMED };
 enum outcome { RUN_OK, RUN_PABT, RUN_EFAULT };
 
 struct scenario {
@@ -73,6 +73,7 @@ struct scenario {
 	int slot_errno;		/* expected memslot errno */
 	enum outcome run;
 	const char *s2;		/* expected stage-2 type, NULL if none */
+	int trust;		/* 1: where assumed dax pages are Normal; -1: not */
 };
 
 static const struct scenario scenarios[] = {
@@ -124,13 +125,40 @@ static const struct scenario scenarios[] = {
 	  false, -1, false, false, false, false, false, false, 0, RUN_OK, "Normal" },
 	{ "MTE VM, guest_memfd slot -> memslot EINVAL, as upstream", 4, GMEM,
 	  false, -1, true, false, false, false, false, false, EINVAL, RUN_OK, NULL },
-	{ "ZONE_DEVICE pages, caps only assumed -> Device-nGnRE, as 6.12", 11,
-	  DRV_PAGES_ASSUMED, false, -1, false, false, false, false, false, false, 0,
-	  RUN_OK, "Device-nGnRE" },
+	{ "ZONE_DEVICE pages in a VM_MIXEDMAP VMA, caps only assumed -> Device-nGnRE, as 6.12",
+	  11, DRV_PAGES_ASSUMED, false, -1, false, false, false, false, false, false,
+	  0, RUN_OK, "Device-nGnRE" },
+	/*
+	 * The same pages faulted into an ordinary VMA, as /dev/dax and fsdax:
+	 * upstream 7.3 maps them Normal whatever backs them (it checks only
+	 * VM_PFNMAP and VM_MIXEDMAP), and so does memcap in warn mode; 6.12
+	 * maps any pfn outside the linear map Device, and so does memcap in
+	 * strict mode until a driver states the pages' capabilities.
+	 */
+	{ "ZONE_DEVICE pages, ordinary VMA (/dev/dax), caps assumed, warn -> Normal, as 7.3",
+	  5, DRV_DAX_ASSUMED, false, -1, false, false, false, false, false, false, 0,
+	  RUN_OK, "Normal", 1 },
+	{ "ZONE_DEVICE pages in an ordinary VMA, caps assumed, warn, exec -> Normal, executable",
+	  5, DRV_DAX_ASSUMED, false, -1, false, true, false, false, false, false, 0,
+	  RUN_OK, "Normal", 1 },
+	{ "ZONE_DEVICE pages in an ordinary VMA, caps assumed, strict or 6.12 -> Device-nGnRE",
+	  11, DRV_DAX_ASSUMED, false, -1, false, false, false, false, false, false, 0,
+	  RUN_OK, "Device-nGnRE", -1 },
+	{ "ZONE_DEVICE pages, ordinary VMA, caps assumed, strict or 6.12, exec -> prefetch abort",
+	  9, DRV_DAX_ASSUMED, false, -1, false, true, false, false, false, false, 0,
+	  RUN_PABT, "Device-nGnRE", -1 },
+	{ "ZONE_DEVICE pages in an ordinary VMA, record C|COH|EXCL|ATOM -> Normal",
+	  5, DRV_DAX_ASSUMED, false, RAMLIKE, false, false, false, false, false,
+	  false, 0, RUN_OK, "Normal" },
+	{ "MTE VM, ZONE_DEVICE pages in an ordinary VMA -> memslot EINVAL, as upstream",
+	  4, DRV_DAX_ASSUMED, false, -1, true, false, false, false, false, false,
+	  EINVAL, RUN_OK, NULL },
 };
 
 static int drv_fd = -1;
 static bool host_fwb, host_dic, host_mte, host_gmem;
+/* Assumed ZONE_DEVICE pages of an ordinary VMA are Normal (7.3, warn). */
+static bool host_trust;
 /* Linux 6.17 and later refuse cacheable PFNMAP memslots without FWB+DIC. */
 static bool pfnmap_slot_rule;
 static uint64_t last_downgrades;
@@ -154,7 +182,25 @@ static bool host_can_show(const struct scenario *s)
 {
 	return !((s->need_fwb && !host_fwb) || (s->need_nofwb && host_fwb) ||
 		 (s->need_dic && !host_dic) || (s->need_nodic && host_dic) ||
-		 (s->mte && !host_mte) || (s->backing == GMEM && !host_gmem));
+		 (s->mte && !host_mte) || (s->backing == GMEM && !host_gmem) ||
+		 (s->trust > 0 && !host_trust) || (s->trust < 0 && host_trust));
+}
+
+/*
+ * memcap.mode, from sysfs: strict mode asks assumed pages for a proof.
+ * Without CONFIG_MEMCAP there is no mode, and nothing is refused.
+ */
+static bool memcap_mode_strict(void)
+{
+	char mode[16] = "";
+	FILE *f = fopen("/sys/module/memcap/parameters/mode", "r");
+
+	if (!f && errno == ENOENT)
+		return false;
+	TEST_ASSERT(f, "/sys/module/memcap/parameters/mode: %s", strerror(errno));
+	TEST_ASSERT(fgets(mode, sizeof(mode), f), "reading memcap.mode");
+	fclose(f);
+	return !strncmp(mode, "strict", 6);
 }
 
 /* Is the running kernel at least major.minor? */
@@ -235,14 +281,19 @@ static void *map_backing(const struct scenario *s, int i, bool *remapped)
 		return mmap(NULL, TEST_SIZE, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	case DRV_PAGES_ASSUMED:
+	case DRV_DAX_ASSUMED:
 	case DRV_PAGES:
-		/* Nothing stated: the arch's assumption lets it through. */
-		if (s->backing == DRV_PAGES_ASSUMED)
+		/*
+		 * Nothing stated: a record registered before, or else the
+		 * arch's assumption, describes it.
+		 */
+		if (s->backing != DRV_PAGES)
 			r.flags = 0;
 		TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_MEMREMAP, &r),
 			    "memremap of the driver's memory");
 		*remapped = true;
-		m.kind = MEMCAP_TEST_MAP_PAGES;
+		m.kind = s->backing == DRV_DAX_ASSUMED ? MEMCAP_TEST_MAP_DAX :
+							 MEMCAP_TEST_MAP_PAGES;
 		break;
 	case DRV_WC:
 		m.kind = MEMCAP_TEST_MAP_WC;
@@ -512,9 +563,12 @@ static bool run_scenario(const struct scenario *s, int i, char *type_out)
 			ok = false;
 		}
 	}
-	/* Rows 10 and 11 are counted for the admin to see, and only they. */
+	/*
+	 * Rows 10 and 11 are counted for the admin to see, and only they; a
+	 * row 9 scenario maps the memory by row 11 before its fetch.
+	 */
 	last_downgrades = read_downgrades(vm);
-	if (s->s2 && !!last_downgrades != (s->row == 10 || s->row == 11)) {
+	if (s->s2 && !!last_downgrades != (s->row >= 9 && s->row <= 11)) {
 		printf("# stage2_downgrades is %llu\n",
 		       (unsigned long long)last_downgrades);
 		ok = false;
@@ -613,6 +667,8 @@ static void report(void)
 	static const struct { const char *name; enum backing b; bool uc; } kinds[] = {
 		{ "anonymous RAM", ANON, false },
 		{ "ZONE_DEVICE pages", DRV_PAGES, false },
+		{ "ZONE_DEVICE MIXEDMAP", DRV_PAGES_ASSUMED, false },
+		{ "ZONE_DEVICE dax VMA", DRV_DAX_ASSUMED, false },
 		{ "cacheable PFNMAP", DRV_CACHED, false },
 		{ "cacheable PFNMAP+UC", DRV_CACHED, true },
 		{ "write-combine+UC", DRV_WC, true },
@@ -632,8 +688,14 @@ static void report(void)
 			};
 			char type[32] = "?";
 
-			/* Anonymous memory has no record to vary. */
-			if (kinds[k].b == ANON && r)
+			/*
+			 * Anonymous memory has no record to vary, and the
+			 * pages of an undescribed pgmap are shown as such: a
+			 * record that lacked what they need would refuse the
+			 * memremap.
+			 */
+			if ((kinds[k].b == ANON || kinds[k].b == DRV_PAGES_ASSUMED ||
+			     kinds[k].b == DRV_DAX_ASSUMED) && r)
 				continue;
 			last_downgrades = 0;
 			run_scenario(&s, i++, type);
@@ -672,6 +734,7 @@ int main(int argc, char **argv)
 	host_gmem = gmem_supported();
 
 	pfnmap_slot_rule = kernel_at_least(6, 17);
+	host_trust = kernel_at_least(6, 17) && !memcap_mode_strict();
 	for (i = 0; i < ARRAY_SIZE(scenarios); i++)
 		n += host_can_show(&scenarios[i]);
 	ksft_print_header();
