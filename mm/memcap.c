@@ -378,10 +378,14 @@ EXPORT_SYMBOL_GPL(memcap_register);
  * Nothing made under the record may outlive it.  memremap_pages() pins the
  * records that stated a pgmap's capabilities until memunmap_pages(), and
  * the driver must zap its own mappings of the range (for example
- * unmap_mapping_range() on the file it handed out) before it unregisters,
- * so that KVM drops the stage-2 mappings it made under the record.  With
- * devm_memcap_register() that means registering before the mappings can
- * exist, so that devres releases the record after them.
+ * unmap_mapping_range() on the file it handed out) right after it
+ * unregisters, so that KVM drops the stage-2 mappings it made under the
+ * record: a stage-2 fault that races with the withdrawal then either finds
+ * no record, or is retried because of the zap's invalidation.  Zapping
+ * first would leave a window, for a driver that fills its mappings at
+ * fault time, in which a fault maps under the record again.  With
+ * devm_memcap_register(), register before the mappings can exist, so that
+ * devres releases the record only once they are gone.
  *
  * Context: Process context; may sleep.
  * Return:
@@ -992,6 +996,18 @@ bool memcap_pgmap_published(const struct dev_pagemap *pgmap,
 		}
 	}
 	return false;
+}
+
+/**
+ * memcap_record_count() - number of records in the registry
+ *
+ * Context: Process context; may sleep.
+ * Return: the number of records that drivers registered and that are
+ * still registered.
+ */
+unsigned long memcap_record_count(void)
+{
+	return memcap_registry_count(&memcap_global);
 }
 
 /**

@@ -140,5 +140,6 @@ static inline int memcap_hotplug_check(const struct resource *res,
 bool memcap_pgmap_published(const struct dev_pagemap *pgmap,
 			    unsigned int *caps);
 unsigned long memcap_pgmap_count(void);
+unsigned long memcap_record_count(void);
 
 #endif /* _MM_MEMCAP_INTERNAL_H */
