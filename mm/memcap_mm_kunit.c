@@ -12,8 +12,10 @@
  */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/ioport.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/memblock.h>
 #include <linux/memcap.h>
@@ -876,6 +878,356 @@ static struct kunit_suite memcap_hotplug_suite = {
 
 kunit_test_suite(memcap_hotplug_suite);
 #endif /* CONFIG_MEMORY_HOTREMOVE */
+
+#if defined(CONFIG_ZONE_DEVICE) && defined(CONFIG_MEMORY_HOTREMOVE)
+/*
+ * Every pairing at once, from several threads on both CPUs: registry
+ * writers, lock-free lookups (of records, and of pgmaps as the KVM fault
+ * path does), memremap/memunmap and hot-add/hot-remove over recorded and
+ * unrecorded memory.  Lookups check that a record is never seen half
+ * built or freed (its caps are always those it was registered with); at
+ * the end, records, pgmaps, resources, memory blocks and struct pages are
+ * back to where they started.  Prints the operation counts and the time.
+ */
+static unsigned int stress_scale = 1;
+module_param(stress_scale, uint, 0444);
+MODULE_PARM_DESC(stress_scale, "size of the memcap_stress run: 10000 operations or more per unit");
+
+#define STRESS_SLOTS	16
+#define STRESS_PAIRS	(1250 * stress_scale)	/* per registry writer */
+#define STRESS_READS	(1250 * stress_scale)	/* at least, per reader */
+#define STRESS_REMAPS	(10 * stress_scale)	/* memremap+memunmap */
+#define STRESS_HOTPLUGS	(stress_scale)		/* hot-add+hot-remove */
+#define STRESS_CHUNKS	4
+#define SLOT_BASE	BIT_ULL(40)	/* records need no memory behind them */
+
+struct stress {
+	struct kunit *test;
+	enum test_machine m;
+	phys_addr_t hp_start, hp_size;
+	atomic_t writers;		/* still running */
+	atomic_long_t ops[5];		/* reg, lookup, remap, hotplug, pfn_proof */
+	atomic_t errors;
+	struct dev_pagemap pgmap;	/* stress_remap()'s, reused */
+	char first_error[160];
+	spinlock_t lock;		/* first_error */
+};
+
+enum { OP_REG, OP_LOOKUP, OP_REMAP, OP_HOTPLUG, OP_PROOF };
+
+static phys_addr_t slot_start(int slot)
+{
+	return SLOT_BASE + (phys_addr_t)slot * SZ_4M;
+}
+
+/* Each slot has its own caps, so that a lookup can tell them apart. */
+static unsigned int slot_caps(int slot)
+{
+	static const unsigned int caps[] = {
+		C, C | COH, C | COH | EXCL, NO_MTE, ALL, C | COH | ATOM, 0,
+		C | EXCL,
+	};
+
+	return caps[slot % ARRAY_SIZE(caps)];
+}
+
+static __printf(2, 3) void stress_error(struct stress *st, const char *fmt, ...)
+{
+	va_list args;
+
+	if (atomic_inc_return(&st->errors) != 1)
+		return;
+	spin_lock(&st->lock);
+	va_start(args, fmt);
+	vsnprintf(st->first_error, sizeof(st->first_error), fmt, args);
+	va_end(args);
+	spin_unlock(&st->lock);
+}
+
+static void stress_idle(void)
+{
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+}
+
+/* Registry writer: slots of one parity, registered and unregistered. */
+static int stress_registry(void *data, int parity)
+{
+	struct stress *st = data;
+	int i, slot, ret;
+
+	for (i = 0; i < STRESS_PAIRS && !kthread_should_stop(); i++) {
+		slot = 2 * (i % (STRESS_SLOTS / 2)) + parity;
+		ret = memcap_register(slot_start(slot), SZ_2M, slot_caps(slot),
+				      "memcap_stress");
+		if (ret)
+			stress_error(st, "register slot %d: %d", slot, ret);
+		ret = memcap_unregister(slot_start(slot), SZ_2M);
+		if (ret)
+			stress_error(st, "unregister slot %d: %d", slot, ret);
+		atomic_long_add(2, &st->ops[OP_REG]);
+		cond_resched();
+	}
+	atomic_dec(&st->writers);
+	stress_idle();
+	return 0;
+}
+
+static int stress_registry_even(void *data)
+{
+	return stress_registry(data, 0);
+}
+
+static int stress_registry_odd(void *data)
+{
+	return stress_registry(data, 1);
+}
+
+/*
+ * memremap and memunmap a GENERIC pgmap, every other time over a record
+ * that states RAM-like caps: the pgmap's proof is RAM with the record's
+ * caps, or assumed without one.
+ */
+static int stress_remap(void *data)
+{
+	unsigned int rec_caps = memcap_baseline() & ~TAGS, caps;
+	struct stress *st = data;
+	struct dev_pagemap *pgmap = &st->pgmap;
+	enum memcap_pgmap_proof want, got;
+	phys_addr_t start;
+	bool recorded;
+	void *va;
+	int i;
+
+	for (i = 0; i < STRESS_REMAPS && !kthread_should_stop(); i++) {
+		start = devmem_start + (i % STRESS_CHUNKS) * MAPLEN;
+		recorded = i & 1;
+		memset(pgmap, 0, sizeof(*pgmap));
+		pgmap->type = MEMORY_DEVICE_GENERIC;
+		pgmap->range.start = start;
+		pgmap->range.end = start + MAPLEN - 1;
+		pgmap->nr_range = 1;
+		if (recorded && memcap_register(start, MAPLEN, rec_caps,
+						"memcap_stress"))
+			stress_error(st, "register chunk %pa", &start);
+		va = memremap_pages(pgmap, 0);
+		if (IS_ERR(va)) {
+			stress_error(st, "memremap %pa: %ld", &start, PTR_ERR(va));
+		} else {
+			want = recorded ? MEMCAP_PGMAP_RAM : MEMCAP_PGMAP_ASSUMED;
+			got = memcap_pfn_proof(PHYS_PFN(start), &caps);
+			if (got != want || (recorded && caps != rec_caps))
+				stress_error(st, "pgmap %pa: proof %d caps %#x",
+					     &start, got, caps);
+			memunmap_pages(pgmap);
+		}
+		if (recorded && memcap_unregister(start, MAPLEN))
+			stress_error(st, "unregister chunk %pa", &start);
+		atomic_long_add(2, &st->ops[OP_REMAP]);
+	}
+	atomic_dec(&st->writers);
+	stress_idle();
+	return 0;
+}
+
+/*
+ * Hot-add and hot-remove a memory block, every other time over a record
+ * with the baseline; without one, strict mode refuses it where the
+ * assumption lacks tags (-cpu max).
+ */
+static int stress_hotplug(void *data)
+{
+	struct stress *st = data;
+	bool recorded, want_ok;
+	int i, ret;
+
+	for (i = 0; i < STRESS_HOTPLUGS && !kthread_should_stop(); i++) {
+		recorded = !(i & 1);
+		want_ok = recorded || !want_strict() || !machines[st->m].mte;
+		if (recorded && memcap_register(st->hp_start, st->hp_size,
+						machines[st->m].baseline,
+						"memcap_stress"))
+			stress_error(st, "register block");
+		ret = add_memory_driver_managed(0, st->hp_start, st->hp_size,
+						"System RAM (memcap_stress)",
+						MHP_NONE);
+		if (ret != (want_ok ? 0 : -EPERM))
+			stress_error(st, "hot-add (record %d): %d", recorded, ret);
+		if (!ret && remove_memory(st->hp_start, st->hp_size))
+			stress_error(st, "hot-remove failed");
+		if (recorded && memcap_unregister(st->hp_start, st->hp_size))
+			stress_error(st, "unregister block");
+		atomic_long_add(2, &st->ops[OP_HOTPLUG]);
+	}
+	atomic_dec(&st->writers);
+	stress_idle();
+	return 0;
+}
+
+/* Lock-free readers, until every writer is done. */
+static int stress_lookup(void *data)
+{
+	unsigned int rec_caps = memcap_baseline() & ~TAGS;
+	struct stress *st = data;
+	bool bad;
+	enum memcap_coverage cov;
+	enum memcap_pgmap_proof proof;
+	unsigned int caps;
+	unsigned long n = 0;
+	int slot;
+
+	while ((atomic_read(&st->writers) || n < STRESS_READS) &&
+	       !kthread_should_stop()) {
+		slot = n % STRESS_SLOTS;
+		cov = memcap_lookup_pfn(PHYS_PFN(slot_start(slot)),
+					PHYS_PFN(SZ_2M), &caps);
+		if (cov == MEMCAP_PARTIAL ||
+		    (cov == MEMCAP_COVERED && caps != slot_caps(slot)))
+			stress_error(st, "slot %d: coverage %d caps %#x", slot,
+				     cov, caps);
+		atomic_long_inc(&st->ops[OP_LOOKUP]);
+		/*
+		 * As KVM's fault path asks for a pfn's pgmap: stress_remap()
+		 * maps odd chunks over a record, even ones without.
+		 */
+		slot = n % STRESS_CHUNKS;
+		proof = memcap_pfn_proof(PHYS_PFN(devmem_start + slot * MAPLEN),
+					 &caps);
+		if (slot & 1)
+			bad = proof != MEMCAP_PGMAP_NONE &&
+			      (proof != MEMCAP_PGMAP_RAM || caps != rec_caps);
+		else
+			bad = proof != MEMCAP_PGMAP_NONE &&
+			      proof != MEMCAP_PGMAP_ASSUMED;
+		if (bad)
+			stress_error(st, "chunk %d: proof %d caps %#x", slot,
+				     proof, caps);
+		atomic_long_inc(&st->ops[OP_PROOF]);
+		/* The hot-plug block: its record, whole, or none. */
+		cov = memcap_lookup_pfn(PHYS_PFN(st->hp_start),
+					PHYS_PFN(st->hp_size), &caps);
+		if (cov == MEMCAP_PARTIAL ||
+		    (cov == MEMCAP_COVERED && caps != machines[st->m].baseline))
+			stress_error(st, "hot-plug block: coverage %d caps %#x",
+				     cov, caps);
+		if (!(++n % 64))
+			cond_resched();
+	}
+	stress_idle();
+	return 0;
+}
+
+static int count_block(struct memory_block *mem, void *arg)
+{
+	(*(unsigned long *)arg)++;
+	return 0;
+}
+
+static void memcap_test_stress(struct kunit *test)
+{
+	static int (* const writers[])(void *) = {
+		stress_registry_even, stress_registry_odd, stress_remap,
+		stress_hotplug,
+	};
+	struct task_struct *t[ARRAY_SIZE(writers) + 2];
+	unsigned long records, pgmaps, total = 0, blocks = 0, nr_blocks = 0;
+	unsigned int caps;
+	struct stress *st;
+	ktime_t t0;
+	int i;
+
+	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	st->m = this_machine(test);
+	if (st->m == M_NR || !have_devmem(test))
+		return;
+	st->test = test;
+	spin_lock_init(&st->lock);
+	st->hp_size = memory_block_size_bytes();
+	st->hp_start = ALIGN_DOWN(devmem_start + devmem_size - st->hp_size,
+				  st->hp_size);
+	KUNIT_ASSERT_GE(test, st->hp_start, devmem_start + SZ_128M);
+	records = memcap_record_count();
+	pgmaps = memcap_pgmap_count();
+	KUNIT_ASSERT_EQ(test, for_each_memory_block(&nr_blocks, count_block), 0);
+	atomic_set(&st->writers, ARRAY_SIZE(writers));
+
+	/* Every thread exists before any runs: a failure stops them all. */
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		if (i < ARRAY_SIZE(writers))
+			t[i] = kthread_create(writers[i], st, "memcap-stress/%d", i);
+		else
+			t[i] = kthread_create(stress_lookup, st, "memcap-lookup/%d",
+					      i);
+		if (IS_ERR(t[i])) {
+			KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(t[i]));
+			while (i--)
+				kthread_stop(t[i]);
+			return;
+		}
+	}
+	/* One reader on each CPU. */
+	kthread_bind(t[ARRAY_SIZE(writers)], 0);
+	kthread_bind(t[ARRAY_SIZE(writers) + 1], 1 % num_online_cpus());
+	t0 = ktime_get();
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		wake_up_process(t[i]);
+	/* Writers, then the readers' minimum; 10 minutes at most. */
+	while ((atomic_read(&st->writers) ||
+		atomic_long_read(&st->ops[OP_LOOKUP]) < 2L * STRESS_READS) &&
+	       ktime_ms_delta(ktime_get(), t0) < 600000)
+		msleep(20);
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		kthread_stop(t[i]);
+
+	for (i = 0; i < ARRAY_SIZE(st->ops); i++)
+		total += atomic_long_read(&st->ops[i]);
+	kunit_info(test, "%lu operations in %lld ms: %ld register/unregister, %ld record lookups, %ld pgmap lookups, %ld memremap/memunmap, %ld hot-add/remove; %d errors\n",
+		   total, ktime_ms_delta(ktime_get(), t0),
+		   atomic_long_read(&st->ops[OP_REG]),
+		   atomic_long_read(&st->ops[OP_LOOKUP]),
+		   atomic_long_read(&st->ops[OP_PROOF]),
+		   atomic_long_read(&st->ops[OP_REMAP]),
+		   atomic_long_read(&st->ops[OP_HOTPLUG]),
+		   atomic_read(&st->errors));
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&st->errors), 0, "first: %s",
+			    st->first_error);
+	KUNIT_EXPECT_GE(test, total, 10000UL * stress_scale);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&st->ops[OP_REG]),
+			2L * 2 * STRESS_PAIRS);
+	KUNIT_EXPECT_GE(test, atomic_long_read(&st->ops[OP_LOOKUP]),
+			2L * STRESS_READS);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&st->ops[OP_REMAP]),
+			2L * STRESS_REMAPS);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&st->ops[OP_HOTPLUG]),
+			2L * STRESS_HOTPLUGS);
+
+	/* Everything back where it started. */
+	KUNIT_EXPECT_EQ(test, memcap_record_count(), records);
+	KUNIT_EXPECT_EQ(test, memcap_pgmap_count(), pgmaps);
+	for (i = 0; i < STRESS_SLOTS; i++)
+		KUNIT_EXPECT_EQ(test, memcap_lookup_pfn(PHYS_PFN(slot_start(i)),
+							PHYS_PFN(SZ_2M), &caps),
+				MEMCAP_UNCOVERED);
+	expect_nothing_left(test, devmem_start, STRESS_CHUNKS * MAPLEN);
+	expect_nothing_left(test, st->hp_start, st->hp_size);
+	KUNIT_EXPECT_EQ(test, for_each_memory_block(&blocks, count_block),
+			0);
+	KUNIT_EXPECT_EQ(test, blocks, nr_blocks);
+}
+
+static struct kunit_case memcap_stress_cases[] = {
+	KUNIT_CASE_SLOW(memcap_test_stress),
+	{}
+};
+
+static struct kunit_suite memcap_stress_suite = {
+	.name = "memcap_stress",
+	.test_cases = memcap_stress_cases,
+};
+
+kunit_test_suite(memcap_stress_suite);
+#endif
 
 kunit_test_suite(memcap_policy_suite);
 
