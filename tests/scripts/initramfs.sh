@@ -22,6 +22,8 @@ build_prog() {	# source, output
 }
 build_prog "$TOP/tests/init/init.c" "$D/init"
 build_prog "$TOP/tests/e2e/memcap_mm.c" "$D/bin/memcap-check-20"
+# Injected allocation failures: runs where the kernel has fault injection.
+build_prog "$TOP/tests/e2e/memcap_inject.c" "$D/bin/memcap-check-15"
 
 list=$D/list
 {
