@@ -204,6 +204,36 @@ static int memcap_test_undo(const struct memcap_test_range *r, bool hotplug)
 	return 0;
 }
 
+/*
+ * The references held on the struct pages of a memremap that is in place:
+ * a test compares them before and after, to find references leaked by
+ * whoever mapped the pages (GUP, KVM).
+ */
+static int memcap_test_refs(void __user *argp)
+{
+	struct memcap_test_refs r;
+	struct memcap_test_user *u;
+	phys_addr_t start, pa;
+
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	if (!r.size || !PAGE_ALIGNED(r.offset) || !PAGE_ALIGNED(r.size))
+		return -EINVAL;
+	if (r.offset >= size || r.size > size - r.offset)
+		return -ERANGE;
+	start = base + r.offset;
+	r.refs = 0;
+	scoped_guard(mutex, &mt.lock) {
+		u = memcap_test_find(start, r.size, false);
+		if (!u || u->hotplug || start < u->start ||
+		    start + r.size > u->start + u->size)
+			return -ENOENT;
+		for (pa = start; pa < start + r.size; pa += PAGE_SIZE)
+			r.refs += page_ref_count(pfn_to_page(PHYS_PFN(pa)));
+	}
+	return copy_to_user(argp, &r, sizeof(r)) ? -EFAULT : 0;
+}
+
 static long memcap_test_ioctl(struct file *file, unsigned int cmd,
 			      unsigned long arg)
 {
@@ -215,10 +245,12 @@ static long memcap_test_ioctl(struct file *file, unsigned int cmd,
 	int ret;
 
 	switch (cmd) {
+	case MEMCAP_TEST_REFS:
+		return memcap_test_refs(argp);
 	case MEMCAP_TEST_SET_MAP:
 		if (copy_from_user(&m, argp, sizeof(m)))
 			return -EFAULT;
-		if (m.kind > MEMCAP_TEST_MAP_DAX ||
+		if (m.kind > MEMCAP_TEST_MAP_CACHED_FAULT ||
 		    (m.flags & ~MEMCAP_TEST_ANY_UNCACHED))
 			return -EINVAL;
 		f->map = m;
@@ -300,6 +332,20 @@ static vm_fault_t memcap_test_dax_fault(struct vm_fault *vmf)
 	return memcap_test_insert_page(vmf, pfn_to_page(PHYS_PFN(phys)));
 }
 
+/* As nvgrace-gpu's usemem: the pfn at the faulting offset, cacheable. */
+static vm_fault_t memcap_test_pfn_fault(struct vm_fault *vmf)
+{
+	phys_addr_t off = (phys_addr_t)vmf->pgoff << PAGE_SHIFT;
+
+	if (off >= size)
+		return VM_FAULT_SIGBUS;
+	return vmf_insert_pfn(vmf->vma, vmf->address, PHYS_PFN(base + off));
+}
+
+static const struct vm_operations_struct memcap_test_pfn_vm_ops = {
+	.fault	= memcap_test_pfn_fault,
+};
+
 static const struct vm_operations_struct memcap_test_pages_vm_ops = {
 	.open	= memcap_test_vma_open,
 	.close	= memcap_test_vma_close,
@@ -364,6 +410,10 @@ static int memcap_test_mmap(struct file *file, struct vm_area_struct *vma)
 	case MEMCAP_TEST_MAP_DAX:
 		return memcap_test_mmap_pages(vma, base + off, len,
 					      f->map.kind == MEMCAP_TEST_MAP_DAX);
+	case MEMCAP_TEST_MAP_CACHED_FAULT:
+		vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+		vma->vm_ops = &memcap_test_pfn_vm_ops;
+		return 0;
 	case MEMCAP_TEST_MAP_WC:
 		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
 		break;

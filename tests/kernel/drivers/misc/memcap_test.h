@@ -19,6 +19,8 @@
 #define MEMCAP_TEST_MAP_PAGES		3	/* the struct pages of a memremap */
 /* The same pages, faulted into an ordinary VMA (not VM_MIXEDMAP), as /dev/dax */
 #define MEMCAP_TEST_MAP_DAX		4
+/* Cacheable VM_PFNMAP filled at fault time, as nvgrace-gpu's usemem */
+#define MEMCAP_TEST_MAP_CACHED_FAULT	5
 
 /* mmap flags */
 #define MEMCAP_TEST_ANY_UNCACHED	(1U << 0)	/* VM_ALLOW_ANY_UNCACHED */
@@ -45,6 +47,13 @@ struct memcap_test_map {
 	__u32 flags;		/* MEMCAP_TEST_ANY_UNCACHED */
 };
 
+/* MEMCAP_TEST_REFS: the struct pages of a memremap, and their references. */
+struct memcap_test_refs {
+	__u64 offset;
+	__u64 size;
+	__u64 refs;		/* out: sum of the pages' reference counts */
+};
+
 #define MEMCAP_TEST_MAGIC		'M'
 #define MEMCAP_TEST_REGISTER	_IOW(MEMCAP_TEST_MAGIC, 1, struct memcap_test_range)
 #define MEMCAP_TEST_UNREGISTER	_IOW(MEMCAP_TEST_MAGIC, 2, struct memcap_test_range)
@@ -53,5 +62,6 @@ struct memcap_test_map {
 #define MEMCAP_TEST_MEMUNMAP	_IOW(MEMCAP_TEST_MAGIC, 5, struct memcap_test_range)
 #define MEMCAP_TEST_HOTPLUG	_IOW(MEMCAP_TEST_MAGIC, 6, struct memcap_test_range)
 #define MEMCAP_TEST_HOTREMOVE	_IOW(MEMCAP_TEST_MAGIC, 7, struct memcap_test_range)
+#define MEMCAP_TEST_REFS	_IOWR(MEMCAP_TEST_MAGIC, 8, struct memcap_test_refs)
 
 #endif /* _MEMCAP_TEST_H */

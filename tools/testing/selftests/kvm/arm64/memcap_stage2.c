@@ -31,6 +31,7 @@
 #include "test_util.h"
 #include "ucall_common.h"
 #include "memcap_stage2_compat.h"
+#include "memcap_util.h"
 #include "../../../../../drivers/misc/memcap_test.h"
 
 #define MEMCAP_CACHEABLE	(1U << 0)
@@ -187,34 +188,6 @@ static bool host_can_show(const struct scenario *s)
 }
 
 /*
- * memcap.mode, from sysfs: strict mode asks assumed pages for a proof.
- * Without CONFIG_MEMCAP there is no mode, and nothing is refused.
- */
-static bool memcap_mode_strict(void)
-{
-	char mode[16] = "";
-	FILE *f = fopen("/sys/module/memcap/parameters/mode", "r");
-
-	if (!f && errno == ENOENT)
-		return false;
-	TEST_ASSERT(f, "/sys/module/memcap/parameters/mode: %s", strerror(errno));
-	TEST_ASSERT(fgets(mode, sizeof(mode), f), "reading memcap.mode");
-	fclose(f);
-	return !strncmp(mode, "strict", 6);
-}
-
-/* Is the running kernel at least major.minor? */
-static bool kernel_at_least(int major, int minor)
-{
-	struct utsname u;
-	int ma, mi;
-
-	TEST_ASSERT(!uname(&u) && sscanf(u.release, "%d.%d", &ma, &mi) == 2,
-		    "uname");
-	return ma > major || (ma == major && mi >= minor);
-}
-
-/*
  * Is the stage-2 mapping executable?  From the architecture: RAM is mapped
  * executable on an exec fault, or always when the host has DIC (no I-cache
  * maintenance needed); record-backed Normal memory only with DIC; never
@@ -363,47 +336,6 @@ static int gmem_slot(struct kvm_vm *vm, void *host, int fd)
 	return -1;
 }
 #endif
-
-/* The stage-2 ptdump line that covers gpa: its memory type and XN. */
-static bool read_ptdump(struct kvm_vm *vm, uint64_t gpa, char *type,
-			size_t len, bool *xn)
-{
-	char path[128], line[256];
-	bool found = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/kvm/%d-%d/stage2_page_tables", getpid(),
-		 vm->fd);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long lo, hi;
-		char *tok;
-
-		if (sscanf(line, "0x%llx-0x%llx", &lo, &hi) != 2 ||
-		    gpa < lo || gpa >= hi)
-			continue;
-		*xn = false;
-		type[0] = '\0';
-		for (tok = strtok(line, "\n\t "); tok; tok = strtok(NULL, "\n\t ")) {
-			/*
-			 * Execute-never for the guest kernel: 6.12 prints "X",
-			 * 7.3 the XN field, "PXNUXN" or "PXNux" (FEAT_XNX).
-			 */
-			if (!strcmp(tok, "X") || !strncmp(tok, "PXN", 3))
-				*xn = true;
-			else if (!strcmp(tok, "Normal") || !strcmp(tok, "Normal-NC") ||
-				 !strcmp(tok, "Device-nGnRE"))
-				snprintf(type, len, "%s", tok);
-		}
-		found = true;
-		break;
-	}
-	fclose(f);
-	return found;
-}
 
 /* The VM's stage2_downgrades statistic, summed over its vCPUs. */
 static uint64_t read_downgrades(struct kvm_vm *vm)
@@ -597,10 +529,11 @@ static void guest_twice(uint64_t gva)
 }
 
 /*
- * The record goes while the guest runs: the driver zaps its user mappings
- * and then unregisters (memcap_test's UNREGISTER does both, in that
- * order).  The Normal stage-2 mapping made under the record must go with
- * it, and the guest's next access must not find the memory again.
+ * The record goes while the guest runs: the driver unregisters and then
+ * zaps its user mappings (memcap_test's UNREGISTER does both, in that
+ * order, which memcap_unregister() documents).  The Normal stage-2
+ * mapping made under the record must go with it, and the guest's next
+ * access must not find the memory again.
  */
 static bool run_withdraw(int i)
 {

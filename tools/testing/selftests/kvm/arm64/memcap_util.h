@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the memcap selftests read of the host: the stage-2 ptdump of a
+ * running VM (/sys/kernel/debug/kvm/<pid>-<vm fd>/stage2_page_tables,
+ * whose last column is each leaf's memory type), memcap's mode and the
+ * kernel's version.
+ */
+#ifndef MEMCAP_UTIL_H
+#define MEMCAP_UTIL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "kvm_util.h"
+
+/* The stage-2 ptdump line that covers gpa: its memory type and XN. */
+static inline bool read_ptdump(struct kvm_vm *vm, uint64_t gpa, char *type,
+			       size_t len, bool *xn)
+{
+	char path[128], line[256];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/kvm/%d-%d/stage2_page_tables", getpid(),
+		 vm->fd);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long lo, hi;
+		char *tok;
+
+		if (sscanf(line, "0x%llx-0x%llx", &lo, &hi) != 2 ||
+		    gpa < lo || gpa >= hi)
+			continue;
+		*xn = false;
+		type[0] = '\0';
+		for (tok = strtok(line, "\n\t "); tok; tok = strtok(NULL, "\n\t ")) {
+			/*
+			 * Execute-never for the guest kernel: 6.12 prints "X",
+			 * 7.3 the XN field, "PXNUXN" or "PXNux" (FEAT_XNX).
+			 */
+			if (!strcmp(tok, "X") || !strncmp(tok, "PXN", 3))
+				*xn = true;
+			else if (!strcmp(tok, "Normal") || !strcmp(tok, "Normal-NC") ||
+				 !strcmp(tok, "Device-nGnRE"))
+				snprintf(type, len, "%s", tok);
+		}
+		found = true;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Is the running kernel at least major.minor? */
+static inline bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma, mi;
+
+	TEST_ASSERT(!uname(&u) && sscanf(u.release, "%d.%d", &ma, &mi) == 2,
+		    "uname");
+	return ma > major || (ma == major && mi >= minor);
+}
+
+/*
+ * memcap.mode, from sysfs: strict mode asks assumed pages for a proof.
+ * Without CONFIG_MEMCAP there is no mode, and nothing is refused.
+ */
+static inline bool memcap_mode_strict(void)
+{
+	char mode[16] = "";
+	FILE *f = fopen("/sys/module/memcap/parameters/mode", "r");
+
+	if (!f && errno == ENOENT)
+		return false;
+	TEST_ASSERT(f, "/sys/module/memcap/parameters/mode: %s", strerror(errno));
+	TEST_ASSERT(fgets(mode, sizeof(mode), f), "reading memcap.mode");
+	fclose(f);
+	return !strncmp(mode, "strict", 6);
+}
+
+#endif /* MEMCAP_UTIL_H */
