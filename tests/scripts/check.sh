@@ -47,7 +47,7 @@ boot_and_check() {
 	local boot=$1 cpu=$2 mextra=$3 append=$4
 	shift 4
 	if [ "$built" = 1 ]; then
-		stage "boot-$boot" "$S/boot.sh" "$boot" arm64 "$cpu" "$mextra" \
+		stage "boot-$boot" "$S/boot.sh" "$boot" "${VARIANT:-arm64}" "$cpu" "$mextra" \
 			"memcap_init=check $append"
 	else
 		result_add FAIL "stage/boot-$boot" "no kernel to boot"
@@ -78,7 +78,7 @@ DEVMEM="memcap_mm_kunit.devmem_start=0x70000000 memcap_mm_kunit.devmem_size=0x10
 FACTS_MAX="memcap_mm_kunit.machine=max MEMCAP_MACHINE=max MEMCAP_HOST_FWB=1 MEMCAP_HOST_DIC=1"
 FACTS_A76="memcap_mm_kunit.machine=a76 MEMCAP_MACHINE=a76 MEMCAP_HOST_FWB=0 MEMCAP_HOST_DIC=0"
 FACTS_A710="memcap_mm_kunit.machine=a710 MEMCAP_MACHINE=a710 MEMCAP_HOST_FWB=1 MEMCAP_HOST_DIC=0"
-SUITES="memcap_registry memcap_baseline memcap_policy memcap_memremap memcap_hotplug kvm_arm64_memcap"
+SUITES="memcap_registry memcap_baseline memcap_policy memcap_memremap memcap_hotplug memcap_stress kvm_arm64_memcap"
 MAX=max,pauth-impdef=on
 
 # check_base <version>: build, boot and test one base.
@@ -97,6 +97,7 @@ check_base() {
 	# shellcheck disable=SC2086
 	boot_and_check mte "$MAX" ",mte=on" "$DEVMEM $FACTS_MAX memcap.mode=strict" $SUITES
 	results_from python3 "$S/tap.py" "$LOGS/mte.log" mte /bin/memcap-check-10 e2e 15
+	results_from python3 "$S/tap.py" "$LOGS/mte.log" mte /bin/memcap-check-12 hostile 12
 	results_from python3 "$S/tap.py" "$LOGS/mte.log" mte /bin/memcap-check-20 mm-e2e 20
 	results_from python3 "$S/debugfs_check.py" "$LOGS/mte.log" mte \
 		"baseline=cacheable|coherent|exclusives|atomics|tags" \
@@ -107,12 +108,14 @@ check_base() {
 	boot_and_check mte-warn "$MAX" ",mte=on" "$DEVMEM $FACTS_MAX" $SUITES
 	results_from python3 "$S/warnonce_check.py" "$LOGS/mte-warn.log" mte-warn 5
 	results_from python3 "$S/tap.py" "$LOGS/mte-warn.log" mte-warn /bin/memcap-check-10 e2e 15
+	results_from python3 "$S/tap.py" "$LOGS/mte-warn.log" mte-warn /bin/memcap-check-12 hostile 12
 	results_from python3 "$S/tap.py" "$LOGS/mte-warn.log" mte-warn /bin/memcap-check-20 mm-e2e 20
 
 	# Boot 3: a host without MTE (Cortex-A76: LSE; no MTE, FWB or DIC), strict.
 	# shellcheck disable=SC2086
 	boot_and_check nomte cortex-a76 "" "$DEVMEM $FACTS_A76 memcap.mode=strict" $SUITES
 	results_from python3 "$S/tap.py" "$LOGS/nomte.log" nomte /bin/memcap-check-10 e2e 10
+	results_from python3 "$S/tap.py" "$LOGS/nomte.log" nomte /bin/memcap-check-12 hostile 12
 	results_from python3 "$S/tap.py" "$LOGS/nomte.log" nomte /bin/memcap-check-20 mm-e2e 20
 	results_from python3 "$S/debugfs_check.py" "$LOGS/nomte.log" nomte \
 		"baseline=cacheable|coherent|exclusives|atomics" \
@@ -123,12 +126,35 @@ check_base() {
 	# shellcheck disable=SC2086
 	boot_and_check fwb-nodic cortex-a710 "" "$DEVMEM $FACTS_A710 memcap.mode=strict" $SUITES
 	results_from python3 "$S/tap.py" "$LOGS/fwb-nodic.log" fwb-nodic /bin/memcap-check-10 e2e 10
+	results_from python3 "$S/tap.py" "$LOGS/fwb-nodic.log" fwb-nodic /bin/memcap-check-12 hostile 12
 
 	# Boot 5: no FWB or DIC, default (warn) mode: the KVM selftest's rows
 	# where warn mode trusts assumed pages, with KVM's cache maintenance.
 	# shellcheck disable=SC2086
 	boot_and_check nomte-warn cortex-a76 "" "$DEVMEM $FACTS_A76" $SUITES
 	results_from python3 "$S/tap.py" "$LOGS/nomte-warn.log" nomte-warn /bin/memcap-check-10 e2e 10
+	results_from python3 "$S/tap.py" "$LOGS/nomte-warn.log" nomte-warn /bin/memcap-check-12 hostile 12
+
+	# The sanitizer kernel, on the primary base: generic KASAN, lockdep and
+	# RCU checking, sleeping-in-atomic checks, UBSAN, list and RCU-head
+	# debugging, KFENCE and fault injection (tests/configs/sanitize.config).
+	# Every suite and program, in the default mode, on the MTE machine, the
+	# stress at full size (100000 operations or more) and the injected
+	# failures; its health check fails on any report.
+	if [ "$BASE" = "$PRIMARY" ]; then
+		local sbuilt=0
+		stage build-arm64-sanitize bash "$S/build.sh" arm64-sanitize &&
+			stage selftests-sanitize bash "$S/selftests.sh" arm64-sanitize &&
+			stage initramfs-sanitize bash "$S/initramfs.sh" arm64-sanitize &&
+			sbuilt=1
+		# shellcheck disable=SC2086
+		VARIANT=arm64-sanitize built=$sbuilt boot_and_check sanitize "$MAX" ",mte=on" \
+			"$DEVMEM $FACTS_MAX memcap_mm_kunit.stress_scale=10" $SUITES
+		results_from python3 "$S/tap.py" "$LOGS/sanitize.log" sanitize /bin/memcap-check-10 e2e 15
+		results_from python3 "$S/tap.py" "$LOGS/sanitize.log" sanitize /bin/memcap-check-12 hostile 12
+		results_from python3 "$S/tap.py" "$LOGS/sanitize.log" sanitize /bin/memcap-check-15 inject 4
+		results_from python3 "$S/tap.py" "$LOGS/sanitize.log" sanitize /bin/memcap-check-20 mm-e2e 20
+	fi
 
 	# The kernel's static checks on everything the project adds or touches.
 	if [ "$built" = 1 ]; then
