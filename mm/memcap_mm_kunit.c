@@ -884,7 +884,8 @@ kunit_test_suite(memcap_hotplug_suite);
  * Every pairing at once, from several threads on both CPUs: registry
  * writers, lock-free lookups (of records, and of pgmaps as the KVM fault
  * path does), memremap/memunmap and hot-add/hot-remove over recorded and
- * unrecorded memory.  Lookups check that a record is never seen half
+ * unrecorded memory, and a driver withdrawing the records memremap rests
+ * on (the pin protocol).  Lookups check that a record is never seen half
  * built or freed (its caps are always those it was registered with); at
  * the end, records, pgmaps, resources, memory blocks and struct pages are
  * back to where they started.  Prints the operation counts and the time.
@@ -906,14 +907,16 @@ struct stress {
 	enum test_machine m;
 	phys_addr_t hp_start, hp_size;
 	atomic_t writers;		/* still running */
-	atomic_long_t ops[5];		/* reg, lookup, remap, hotplug, pfn_proof */
+	atomic_long_t ops[6];		/* see OP_* */
+	/* stress_withdraw() took the record of a chunk; its registrations */
+	atomic_t stolen[STRESS_CHUNKS], gen[STRESS_CHUNKS];
 	atomic_t errors;
 	struct dev_pagemap pgmap;	/* stress_remap()'s, reused */
 	char first_error[160];
 	spinlock_t lock;		/* first_error */
 };
 
-enum { OP_REG, OP_LOOKUP, OP_REMAP, OP_HOTPLUG, OP_PROOF };
+enum { OP_REG, OP_LOOKUP, OP_REMAP, OP_HOTPLUG, OP_PROOF, OP_WITHDRAW };
 
 static phys_addr_t slot_start(int slot)
 {
@@ -993,11 +996,11 @@ static int stress_remap(void *data)
 	unsigned int rec_caps = memcap_baseline() & ~TAGS, caps;
 	struct stress *st = data;
 	struct dev_pagemap *pgmap = &st->pgmap;
-	enum memcap_pgmap_proof want, got;
+	enum memcap_pgmap_proof got;
+	bool recorded, bad;
 	phys_addr_t start;
-	bool recorded;
+	int i, c, ret;
 	void *va;
-	int i;
 
 	for (i = 0; i < STRESS_REMAPS && !kthread_should_stop(); i++) {
 		start = devmem_start + (i % STRESS_CHUNKS) * MAPLEN;
@@ -1007,23 +1010,74 @@ static int stress_remap(void *data)
 		pgmap->range.start = start;
 		pgmap->range.end = start + MAPLEN - 1;
 		pgmap->nr_range = 1;
-		if (recorded && memcap_register(start, MAPLEN, rec_caps,
-						"memcap_stress"))
-			stress_error(st, "register chunk %pa", &start);
+		c = i % STRESS_CHUNKS;
+		if (recorded) {
+			atomic_set(&st->stolen[c], 0);
+			atomic_inc(&st->gen[c]);
+			if (memcap_register(start, MAPLEN, rec_caps, "memcap_stress"))
+				stress_error(st, "register chunk %pa", &start);
+		}
 		va = memremap_pages(pgmap, 0);
 		if (IS_ERR(va)) {
 			stress_error(st, "memremap %pa: %ld", &start, PTR_ERR(va));
 		} else {
-			want = recorded ? MEMCAP_PGMAP_RAM : MEMCAP_PGMAP_ASSUMED;
 			got = memcap_pfn_proof(PHYS_PFN(start), &caps);
-			if (got != want || (recorded && caps != rec_caps))
+			/* stress_withdraw() may take the record before the pin. */
+			if (got == MEMCAP_PGMAP_RAM)
+				bad = !recorded || caps != rec_caps ||
+				      memcap_lookup_pfn(PHYS_PFN(start),
+							PHYS_PFN(MAPLEN), &caps) !=
+				      MEMCAP_COVERED;
+			else
+				bad = got != MEMCAP_PGMAP_ASSUMED ||
+				      (recorded && !atomic_read(&st->stolen[c]));
+			if (bad)
 				stress_error(st, "pgmap %pa: proof %d caps %#x",
 					     &start, got, caps);
 			memunmap_pages(pgmap);
 		}
-		if (recorded && memcap_unregister(start, MAPLEN))
-			stress_error(st, "unregister chunk %pa", &start);
+		ret = recorded ? memcap_unregister(start, MAPLEN) : 0;
+		if (ret && !(ret == -ENOENT && atomic_read(&st->stolen[c])))
+			stress_error(st, "unregister chunk %pa: %d", &start, ret);
 		atomic_long_add(2, &st->ops[OP_REMAP]);
+	}
+	atomic_dec(&st->writers);
+	stress_idle();
+	return 0;
+}
+
+/*
+ * A driver withdrawing the records that stress_remap() registers, at any
+ * moment: 0 only while no pgmap's proof rests on the record (a pgmap
+ * pins the records that stated its capabilities), else -EBUSY; -ENOENT
+ * when there is none.  Right after it took a record, no pgmap of the
+ * chunk may claim it, unless stress_remap() registered anew meanwhile.
+ */
+static int stress_withdraw(void *data)
+{
+	struct stress *st = data;
+	enum memcap_pgmap_proof proof;
+	phys_addr_t start;
+	unsigned int caps;
+	int i, c, gen, ret;
+
+	for (i = 0; i < STRESS_PAIRS && !kthread_should_stop(); i++) {
+		c = 1 + 2 * (i & 1);		/* the recorded chunks */
+		start = devmem_start + c * MAPLEN;
+		gen = atomic_read(&st->gen[c]);
+		ret = memcap_unregister(start, MAPLEN);
+		if (!ret) {
+			atomic_set(&st->stolen[c], 1);
+			proof = memcap_pfn_proof(PHYS_PFN(start), &caps);
+			if (proof == MEMCAP_PGMAP_RAM &&
+			    atomic_read(&st->gen[c]) == gen)
+				stress_error(st, "chunk %d: record gone under its pgmap",
+					     c);
+		} else if (ret != -ENOENT && ret != -EBUSY) {
+			stress_error(st, "withdraw chunk %d: %d", c, ret);
+		}
+		atomic_long_inc(&st->ops[OP_WITHDRAW]);
+		cond_resched();
 	}
 	atomic_dec(&st->writers);
 	stress_idle();
@@ -1093,8 +1147,9 @@ static int stress_lookup(void *data)
 		slot = n % STRESS_CHUNKS;
 		proof = memcap_pfn_proof(PHYS_PFN(devmem_start + slot * MAPLEN),
 					 &caps);
-		if (slot & 1)
+		if (slot & 1)	/* ASSUMED: stress_withdraw() took the record */
 			bad = proof != MEMCAP_PGMAP_NONE &&
+			      proof != MEMCAP_PGMAP_ASSUMED &&
 			      (proof != MEMCAP_PGMAP_RAM || caps != rec_caps);
 		else
 			bad = proof != MEMCAP_PGMAP_NONE &&
@@ -1127,7 +1182,7 @@ static void memcap_test_stress(struct kunit *test)
 {
 	static int (* const writers[])(void *) = {
 		stress_registry_even, stress_registry_odd, stress_remap,
-		stress_hotplug,
+		stress_hotplug, stress_withdraw,
 	};
 	struct task_struct *t[ARRAY_SIZE(writers) + 2];
 	unsigned long records, pgmaps, total = 0, blocks = 0, nr_blocks = 0;
@@ -1182,13 +1237,14 @@ static void memcap_test_stress(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(st->ops); i++)
 		total += atomic_long_read(&st->ops[i]);
-	kunit_info(test, "%lu operations in %lld ms: %ld register/unregister, %ld record lookups, %ld pgmap lookups, %ld memremap/memunmap, %ld hot-add/remove; %d errors\n",
+	kunit_info(test, "%lu operations in %lld ms: %ld register/unregister, %ld record lookups, %ld pgmap lookups, %ld memremap/memunmap, %ld hot-add/remove, %ld withdrawals racing memremap; %d errors\n",
 		   total, ktime_ms_delta(ktime_get(), t0),
 		   atomic_long_read(&st->ops[OP_REG]),
 		   atomic_long_read(&st->ops[OP_LOOKUP]),
 		   atomic_long_read(&st->ops[OP_PROOF]),
 		   atomic_long_read(&st->ops[OP_REMAP]),
 		   atomic_long_read(&st->ops[OP_HOTPLUG]),
+		   atomic_long_read(&st->ops[OP_WITHDRAW]),
 		   atomic_read(&st->errors));
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&st->errors), 0, "first: %s",
 			    st->first_error);
