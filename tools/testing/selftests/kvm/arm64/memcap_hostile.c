@@ -532,6 +532,54 @@ static bool case_withdraw_churn(void)
 	return teardown(&c) && !stale && normal > CHURN / 2 && !ch.faults;
 }
 
+/*
+ * An unaligned slot (4 MiB + 64 KiB, at a GPA 64 KiB past a 2 MiB
+ * boundary) over cacheable PFNMAP memory whose record covers only its
+ * first 2 MiB.  The guest touches 16 pages across the record's end: the
+ * recorded ones are Normal (table row 8), the others Device-nGnRE (row
+ * 11), and no mapping may span the boundary.
+ */
+static bool case_partial_record(void)
+{
+	const uint64_t len = 4 * 1024 * 1024 + 64 * 1024;
+	const uint64_t gpa = GPA + 64 * 1024, gva = gpa + 2 * 1024 * 1024 - 32 * 1024;
+	struct memcap_test_range rec = { .size = 2 * 1024 * 1024, .caps = RAMLIKE };
+	struct memcap_test_map m = { .kind = MEMCAP_TEST_MAP_CACHED };
+	char before[32] = "", after[32] = "";
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	bool ok = true, xn;
+	void *host;
+	int ret;
+
+	rec.offset = (uint64_t)next_chunk * 2 * 1024 * 1024;
+	next_chunk += 3;
+	TEST_ASSERT(!drv(MEMCAP_TEST_REGISTER, &rec), "REGISTER");
+	TEST_ASSERT(!drv(MEMCAP_TEST_SET_MAP, &m), "SET_MAP");
+	host = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, drv_fd, rec.offset);
+	TEST_ASSERT(host != MAP_FAILED, "mmap: %s", strerror(errno));
+	vm = vm_create(1);
+	vcpu = vm_vcpu_add(vm, 0, guest_code);
+	memcap_vcpus_added(vm);
+	vm_init_descriptor_tables(vm);
+	vcpu_init_descriptor_tables(vcpu);
+	ret = __vm_set_user_memory_region(vm, SLOT, 0, gpa, len, host);
+	ok = expect("unaligned memslot", ret ? -errno : 0, 0);
+	virt_map(vm, gva, gva, NPAGES);
+	vcpu_args_set(vcpu, 2, gva, 1);
+	ok &= expect("run", _vcpu_run(vcpu) ? -errno : 0, 0);
+	if (!read_ptdump(vm, gva, before, sizeof(before), &xn) ||
+	    !read_ptdump(vm, gpa + 2 * 1024 * 1024, after, sizeof(after), &xn) ||
+	    strcmp(before, "Normal") || strcmp(after, "Device-nGnRE")) {
+		printf("# stage 2: %s inside the record, %s past it\n", before, after);
+		ok = false;
+	}
+	kvm_vm_free(vm);
+	munmap(host, len);
+	TEST_ASSERT(!drv(MEMCAP_TEST_UNREGISTER, &rec), "UNREGISTER");
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	bool cacheable_slots;
@@ -552,7 +600,7 @@ int main(int argc, char **argv)
 	dax_s2 = host_trust ? "Normal" : "Device-nGnRE";
 
 	ksft_print_header();
-	ksft_set_plan(13 + 2 * cacheable_slots + 2 * host_mte + cacheable_slots * host_mte);
+	ksft_set_plan(13 + 3 * cacheable_slots + 2 * host_mte + cacheable_slots * host_mte);
 
 #define RUN(name, call) ksft_test_result(call, "%s\n", name)
 	RUN("mprotect(PROT_READ) under a running guest -> KVM_RUN EFAULT", case_mprotect());
@@ -567,6 +615,8 @@ int main(int argc, char **argv)
 		    case_replace(CACHED, DEVICE, "Normal", "Device-nGnRE"));
 		RUN("record withdrawn and restored under faults -> never Normal without it",
 		    case_withdraw_churn());
+		RUN("unaligned slot over a partly recorded PFNMAP -> Normal inside, Device past it",
+		    case_partial_record());
 	}
 	RUN("driver unbind (MEMUNMAP) under a running guest -> EBUSY, guest runs on",
 	    case_unbind());
