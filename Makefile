@@ -49,7 +49,7 @@ refresh-patches:
 	@bash $(S)/refresh.sh
 
 clean:
-	rm -rf build/out build/logs build/results build/initramfs
+	rm -rf build/*/out build/*/logs build/results build/*/initramfs
 
 distclean:
 	rm -rf build

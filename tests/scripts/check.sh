@@ -64,6 +64,14 @@ boot_and_check() {
 }
 
 echo "== memcap check ($(date -u +%FT%TZ))"
+# Three kernel trees and their builds, plus ccache: about 13 GiB measured
+# on a cold run (README); without the room, stop before anything else.
+if ! need_disk 16 "make check"; then
+	result_add FAIL "stage/disk" "not enough free disk under build/"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+result_add PASS "stage/disk"
 mkdir -p "$LOGS"
 stage deps bash "$S/deps.sh"
 

@@ -161,3 +161,19 @@ cached() {
 kernel_version() {
 	make -s -C "$1" kernelversion 2>/dev/null
 }
+
+# need_disk <GiB> <what>: fail early, with the figures, when the disk under
+# build/ cannot hold what <what> writes there (<GiB> in all, measured; what
+# build/ already holds counts towards it).  Without this, a full disk shows
+# up deep inside tar or ld as a cascade of unrelated failures.
+need_disk() {
+	local want=$1 what=$2 dir=${MEMCAP_BUILD:-$TOP/build} have used
+	mkdir -p "$dir"
+	have=$(df -Pk "$dir" | awk 'NR == 2 { print int($4 / 1048576) }')
+	used=$(du -sk "$dir" 2>/dev/null | awk '{ print int($1 / 1048576) }')
+	if [ $((have + used)) -lt "$want" ]; then
+		printf 'memcap: error: %s needs about %d GiB under %s (its build/ and ccache, measured); %d GiB are free and build/ holds %d GiB\n' \
+			"$what" "$want" "$dir" "$have" "$used" >&2
+		return 1
+	fi
+}

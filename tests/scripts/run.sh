@@ -15,6 +15,7 @@ step() {	# quiet unless it fails
 	fi
 }
 T0=$(date +%s)
+need_disk 10 "make run" || exit 1
 step deps bash "$S/deps.sh"
 step prepare bash "$S/prepare.sh"
 step build bash "$S/build.sh" arm64
