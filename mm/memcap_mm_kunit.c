@@ -307,14 +307,16 @@ static u8 linear_tag_roundtrip(phys_addr_t pa, u8 tag)
 	u64 va = (u64)__va(pa) & ~(0xffUL << 56);
 
 	/*
-	 * STG takes the tag from the pointer's top byte (KASAN's 0xF<tag>
-	 * format; without KASAN tags the helpers leave the byte alone).
+	 * STG takes the tag from the pointer's top byte, in KASAN's 0xF<tag>
+	 * format.  With KASAN_HW_TAGS the helper sets that byte from its
+	 * @tag argument, without KASAN tags it leaves the pointer alone: give
+	 * the tag both ways.
 	 */
 	mte_set_mem_tag_range((void *)(va | ((0xf0UL | tag) << 56)),
-			      MTE_GRANULE_SIZE, 0, false);
+			      MTE_GRANULE_SIZE, 0xf0 | tag, false);
 	tag = mte_get_mem_tag((void *)(va | (0xf0UL << 56))) & 0xf;
 	mte_set_mem_tag_range((void *)(va | (0xf0UL << 56)), MTE_GRANULE_SIZE,
-			      0, false);
+			      0xf0, false);
 	return tag;
 #else
 	return 0;
