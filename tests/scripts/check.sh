@@ -162,6 +162,27 @@ check_base() {
 		results_from python3 "$S/tap.py" "$LOGS/sanitize.log" sanitize /bin/memcap-check-12 hostile 12
 		results_from python3 "$S/tap.py" "$LOGS/sanitize.log" sanitize /bin/memcap-check-15 inject 4
 		results_from python3 "$S/tap.py" "$LOGS/sanitize.log" sanitize /bin/memcap-check-20 mm-e2e 20
+
+		# Hardware-tag KASAN (kasan-hw.config): MTE is the kernel's
+		# own memory checker here, tagging every allocation, beside
+		# memcap's tag handling and KVM's tagged guests.  Only -cpu max
+		# has MTE; the check below proves KASAN ran in hw-tags mode.
+		local kbuilt=0
+		stage build-arm64-kasan-hw bash "$S/build.sh" arm64-kasan-hw &&
+			stage selftests-kasan-hw bash "$S/selftests.sh" arm64-kasan-hw &&
+			stage initramfs-kasan-hw bash "$S/initramfs.sh" arm64-kasan-hw &&
+			kbuilt=1
+		# shellcheck disable=SC2086
+		VARIANT=arm64-kasan-hw built=$kbuilt boot_and_check kasan-hw "$MAX" ",mte=on" \
+			"$DEVMEM $FACTS_MAX kasan=on kasan.mode=sync" $SUITES
+		if grep -q 'KernelAddressSanitizer initialized (hw-tags, mode=sync' "$LOGS/kasan-hw.log"; then
+			result_add PASS "kasan-hw/KASAN in hw-tags mode, sync"
+		else
+			result_add FAIL "kasan-hw/KASAN in hw-tags mode, sync" "no 'KernelAddressSanitizer initialized (hw-tags, mode=sync' line"
+		fi
+		results_from python3 "$S/tap.py" "$LOGS/kasan-hw.log" kasan-hw /bin/memcap-check-10 e2e 15
+		results_from python3 "$S/tap.py" "$LOGS/kasan-hw.log" kasan-hw /bin/memcap-check-12 hostile 12
+		results_from python3 "$S/tap.py" "$LOGS/kasan-hw.log" kasan-hw /bin/memcap-check-20 mm-e2e 20
 	fi
 
 	# The kernel's static checks on everything the project adds or touches.
