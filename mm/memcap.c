@@ -14,6 +14,7 @@
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/err.h>
+#include <linux/error-injection.h>
 #include <linux/init.h>
 #include <linux/ioport.h>
 #include <linux/memblock.h>
@@ -834,7 +835,9 @@ static void memcap_pgmap_pin(const struct dev_pagemap *pgmap, int nr,
  * stated (warn mode only lets assumptions through), and, when the pgmap
  * may be created, records in
  * @pgmap->memcap_proof what was stated, for memcap_pgmap_proof(), and
- * publishes the pgmap for debugfs.  On error nothing is kept.
+ * publishes the pgmap for debugfs.  On error nothing is kept.  Error
+ * injection (fail_function) may fail it, to test memremap_pages()'s
+ * unwinding.
  *
  * Context: Process context; may sleep; takes the registry's writer lock.
  * Return: 0; -EINVAL for malformed capabilities; -EPERM when the policy
@@ -918,6 +921,7 @@ int memcap_pgmap_prepare(struct dev_pagemap *pgmap, pgprot_t *pgprot,
 	mutex_unlock(&memcap_pgmap_lock);
 	return 0;
 }
+ALLOW_ERROR_INJECTION(memcap_pgmap_prepare, ERRNO);
 
 /**
  * memcap_pgmap_proof() - what was proven of the memory of a pgmap
@@ -1074,7 +1078,8 @@ static void memcap_show_pgmaps(struct seq_file *m)
  * Warn mode lets through only ranges whose capabilities the architecture
  * assumed, and leaves their @pgprot alone, so that they are mapped as
  * before memcap.  Capabilities that records state are honoured in either
- * mode.
+ * mode.  Error injection (fail_function) may fail it, to test
+ * add_memory_resource()'s unwinding.
  *
  * Context: Process context; may sleep.
  * Return: 0, or -EPERM when the policy refuses the range.
@@ -1109,6 +1114,7 @@ int memcap_hotplug_check(const struct resource *res, pgprot_t *pgprot,
 		*pgprot = arch_memcap_mhp_pgprot(*pgprot, caps);
 	return 0;
 }
+ALLOW_ERROR_INJECTION(memcap_hotplug_check, ERRNO);
 #endif /* CONFIG_MEMORY_HOTPLUG */
 
 #ifdef CONFIG_DEBUG_FS

@@ -10,11 +10,25 @@
  * operation must leave nothing behind: no
  * record or pgmap in /sys/kernel/debug/memcap/ranges, no resource in
  * /proc/iomem, no memory block in /sys/devices/system/memory, and no
- * memremap in the driver.  Prints TAP and, per operation, the injection
- * points hit and the failure sites that failed it.
+ * memremap in the driver.
  *
- * Needs CONFIG_FAULT_INJECTION, FAILSLAB, FAIL_PAGE_ALLOC and their debugfs
- * (the sanitizer kernel); elsewhere it skips.
+ * The failure site of each injection is read back from the kernel: with
+ * verbose=2, fault injection dumps the stack of the allocation it failed,
+ * and the site is the first frame of that stack outside the allocators
+ * (function+offset, so two calls in one function are two sites).
+ * Allocations made with __GFP_NOWARN fail silently, and are counted as
+ * unattributed.
+ *
+ * Then fail_function fails memcap's two policy hooks, memcap_pgmap_prepare()
+ * and memcap_hotplug_check() (marked ALLOW_ERROR_INJECTION), so that
+ * memremap_pages() and add_memory_resource() must unwind after them: the
+ * operation fails with the injected errno and leaves nothing behind.
+ *
+ * Prints TAP and, per operation, the injection points hit, the distinct
+ * failure sites and the injections that failed the operation.
+ *
+ * Needs CONFIG_FAULT_INJECTION, FAILSLAB, FAIL_PAGE_ALLOC, FAIL_FUNCTION and
+ * their debugfs (the sanitizer kernel); elsewhere it skips.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -78,6 +92,99 @@ static int fail_nth_fired(void)
 	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) < 0)
 		exit(1);
 	return atoi(buf) == 0;
+}
+
+/*
+ * The kernel log, read from where it stood at the start: each injected
+ * failure's stack names its site.
+ */
+static int kmsg_fd = -1;
+
+#define MAX_SITES	256
+
+static struct site {
+	char name[96];
+	int hits;
+} sites[MAX_SITES];
+static int n_sites, n_unattributed;
+
+/* Frames of the allocators and of the fault injection itself. */
+static int allocator_frame(const char *fn)
+{
+	static const char * const pfx[] = {
+		"dump_stack", "show_stack", "dump_backtrace", "fail_dump",
+		"should_fail", "__should_fail", "should_failslab",
+		"__should_failslab", "prepare_alloc_pages", "__alloc_",
+		"alloc_pages", "alloc_frozen_pages", "__folio_alloc",
+		"folio_alloc", "kmem_cache_alloc", "__kmem_cache_alloc",
+		"__kmalloc", "kmalloc", "__kvmalloc", "kvmalloc", "krealloc",
+		"slab_alloc", "___slab_alloc", "__slab_alloc", "new_slab",
+		"allocate_slab", "alloc_slab", "__vmalloc", "vmalloc",
+		"vzalloc", "__get_free_pages", "get_zeroed_page", "pcpu_alloc",
+		"alloc_pages_mpol", "alloc_pages_node",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pfx); i++)
+		if (!strncmp(fn, pfx[i], strlen(pfx[i])))
+			return 1;
+	return 0;
+}
+
+static void site_hit(const char *name)
+{
+	int i;
+
+	for (i = 0; i < n_sites; i++)
+		if (!strcmp(sites[i].name, name))
+			break;
+	if (i == n_sites) {
+		if (n_sites == MAX_SITES)
+			return;
+		snprintf(sites[n_sites++].name, sizeof(sites[0].name), "%s", name);
+	}
+	sites[i].hits++;
+}
+
+/*
+ * Read the kernel log up to now and attribute each reported injection to
+ * its site.  Returns how many injections it found reported.
+ */
+static int kmsg_sites(void)
+{
+	static char rec[8192];
+	int state = 0, found = 0;
+	ssize_t n;
+
+	while ((n = read(kmsg_fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		char *msg, *end;
+
+		if (n < 0)
+			continue;	/* overwritten records: go on */
+		rec[n] = 0;
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		msg++;
+		end = strchr(msg, '\n');
+		if (end)
+			*end = 0;
+		if (strstr(msg, "FAULT_INJECTION: forcing a failure")) {
+			state = 1;
+		} else if (state == 1 && strstr(msg, "Call trace:")) {
+			state = 2;
+		} else if (state == 2 && strstr(msg, "+0x")) {
+			char fn[96];
+
+			/* " function+0xoff/0xsize [module]" */
+			if (sscanf(msg, " %95[^/ ]", fn) == 1 && !allocator_frame(fn)) {
+				site_hit(fn);
+				found++;
+				state = 0;
+			}
+		}
+	}
+	return found;
 }
 
 /* Lines of a file that start with any of the prefixes. */
@@ -146,7 +253,8 @@ static void run_op(const struct op *op)
 {
 	struct memcap_test_range rec = op->r;
 	struct state before, after;
-	int n, ret, fired, points = 0, sites = 0, absorbed = 0, ok = 1;
+	int n, ret, fired, points = 0, failed = 0, absorbed = 0, ok = 1;
+	int sites_before = n_sites, unattributed = 0;
 
 	rec.caps = op->record;
 	if (op->record >= 0 && drv(MEMCAP_TEST_REGISTER, &rec)) {
@@ -159,6 +267,8 @@ static void run_op(const struct op *op)
 		ret = drv(op->cmd, (void *)&op->r);
 		fired = fail_nth_fired();
 		fail_nth(0);
+		if (fired && !kmsg_sites())
+			unattributed++;
 		if (!ret) {
 			if (drv(op->undo, (void *)&op->r)) {
 				printf("# %s: undo: %s\n", op->name, strerror(errno));
@@ -176,7 +286,7 @@ static void run_op(const struct op *op)
 			       strerror(-ret), fired ? "injected" : "not injected");
 			ok = 0;
 		}
-		sites++;
+		failed++;
 		snapshot(&after, op->r.offset, op->r.size);
 		if (!same(&before, &after)) {
 			printf("# %s: fail-nth %d left ranges %d->%d iomem %d->%d\n",
@@ -194,10 +304,76 @@ static void run_op(const struct op *op)
 	}
 	if (op->record >= 0 && drv(MEMCAP_TEST_UNREGISTER, &rec))
 		ok = 0;
-	printf("MEMCAP-INJECT\t%s\t%d points\t%d failed it\t%d absorbed\n",
-	       op->name, points, sites, absorbed);
-	printf("%sok %d %s: %d injection points, %d failure sites, nothing left\n",
-	       ok ? "" : "not ", ++n_test, op->name, points, sites);
+	n_unattributed += unattributed;
+	printf("MEMCAP-INJECT\t%s\t%d points\t%d failed it\t%d absorbed\t",
+	       op->name, points, failed, absorbed);
+	printf("%d new sites\t%d unattributed\n", n_sites - sites_before,
+	       unattributed);
+	printf("%sok %d %s: %d injection points, %d failed it, nothing left\n",
+	       ok ? "" : "not ", ++n_test, op->name, points, failed);
+	n_fail += !ok;
+	fflush(stdout);
+}
+
+#define FAIL_FN		"/sys/kernel/debug/fail_function"
+
+/*
+ * Fail @fn with @err (fail_function) while @op runs: the operation must
+ * fail with @err and leave nothing behind, and go through once the
+ * injection is gone.
+ */
+static void run_fn(const struct op *op, const char *fn, int err)
+{
+	struct memcap_test_range rec = op->r;
+	struct state before, after;
+	char path[128], val[32];
+	int ret, ok = 1;
+
+	rec.caps = op->record;
+	if (op->record >= 0 && drv(MEMCAP_TEST_REGISTER, &rec)) {
+		printf("# %s: REGISTER: %s\n", op->name, strerror(errno));
+		ok = 0;
+	}
+	snapshot(&before, op->r.offset, op->r.size);
+	snprintf(path, sizeof(path), FAIL_FN "/%s/retval", fn);
+	snprintf(val, sizeof(val), "%#llx", (unsigned long long)(long long)err);
+	if (write_file(FAIL_FN "/inject", fn) || write_file(path, val)) {
+		printf("# %s: cannot inject into %s(): %s\n", op->name, fn,
+		       strerror(errno));
+		ok = 0;
+	} else {
+		ret = drv(op->cmd, (void *)&op->r);
+		snprintf(val, sizeof(val), "!%s", fn);
+		if (write_file(FAIL_FN "/inject", val))
+			ok = 0;
+		if (ret != err) {
+			printf("# %s: %s() failed: the operation returned %d, not %d\n",
+			       op->name, fn, ret, err);
+			if (!ret)
+				drv(op->undo, (void *)&op->r);
+			ok = 0;
+		}
+		snapshot(&after, op->r.offset, op->r.size);
+		if (!same(&before, &after)) {
+			printf("# %s: %s() failed: ranges %d->%d iomem %d->%d",
+			       op->name, fn, before.ranges, after.ranges,
+			       before.iomem, after.iomem);
+			printf(" blocks %d->%d remapped %d->%d\n", before.blocks,
+			       after.blocks, before.remapped, after.remapped);
+			ok = 0;
+		}
+		/* Without the injection, the same operation goes through. */
+		ret = drv(op->cmd, (void *)&op->r);
+		if (ret || drv(op->undo, (void *)&op->r)) {
+			printf("# %s: without injection: %s\n", op->name,
+			       strerror(ret ? -ret : errno));
+			ok = 0;
+		}
+	}
+	if (op->record >= 0 && drv(MEMCAP_TEST_UNREGISTER, &rec))
+		ok = 0;
+	printf("%sok %d %s: %s() failed with %s, nothing left\n",
+	       ok ? "" : "not ", ++n_test, op->name, fn, strerror(-err));
 	n_fail += !ok;
 	fflush(stdout);
 }
@@ -222,18 +398,32 @@ int main(void)
 		{ "hot-add over a record", MEMCAP_TEST_HOTPLUG, MEMCAP_TEST_HOTREMOVE,
 		  { .offset = 128 * MiB, .size = 128 * MiB }, -1, -EEXIST },
 	};
-	static const char * const quiet[] = {
-		"/sys/kernel/debug/failslab/ignore-gfp-wait",
-		"/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait",
-		"/sys/kernel/debug/fail_page_alloc/min-order",
-		"/sys/kernel/debug/failslab/verbose",
-		"/sys/kernel/debug/fail_page_alloc/verbose",
+	/*
+	 * Every allocation may fail, not only atomic ones; a stack dump for
+	 * each injection, none rate-limited; fail_function fails only this
+	 * task, every time, quietly.
+	 */
+	static const char * const settings[][2] = {
+		{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "0" },
+		{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "0" },
+		{ "/sys/kernel/debug/fail_page_alloc/min-order", "0" },
+		{ "/sys/kernel/debug/failslab/verbose", "2" },
+		{ "/sys/kernel/debug/fail_page_alloc/verbose", "2" },
+		{ "/sys/kernel/debug/failslab/verbose_ratelimit_burst", "0" },
+		{ "/sys/kernel/debug/fail_page_alloc/verbose_ratelimit_burst", "0" },
+		{ FAIL_FN "/probability", "100" },
+		{ FAIL_FN "/interval", "1" },
+		{ FAIL_FN "/times", "-1" },
+		{ FAIL_FN "/verbose", "0" },
+		{ FAIL_FN "/task-filter", "Y" },
+		{ "/proc/self/make-it-fail", "1" },
 	};
+	int i, j;
 	struct op hot = ops[3];
-	unsigned int i;
 
 	if (access("/proc/thread-self/fail-nth", W_OK) ||
-	    access("/sys/kernel/debug/failslab", F_OK)) {
+	    access("/sys/kernel/debug/failslab", F_OK) ||
+	    access(FAIL_FN, F_OK)) {
 		printf("1..0 # SKIP no fault injection in this kernel\n");
 		return 0;
 	}
@@ -247,20 +437,39 @@ int main(void)
 		printf("1..0 # SKIP /dev/memcap_test: %s\n", strerror(errno));
 		return 0;
 	}
-	/* Every allocation may fail, not only atomic ones; no stack dumps. */
-	for (i = 0; i < ARRAY_SIZE(quiet); i++)
-		if (write_file(quiet[i], "0")) {
-			printf("# %s: %s\n", quiet[i], strerror(errno));
+	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (kmsg_fd < 0 || lseek(kmsg_fd, 0, SEEK_END) < 0) {
+		printf("# /dev/kmsg: %s\n", strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < (int)ARRAY_SIZE(settings); i++)
+		if (write_file(settings[i][0], settings[i][1])) {
+			printf("# %s: %s\n", settings[i][0], strerror(errno));
 			return 1;
 		}
 	/* Hot-add needs a record with the baseline: RAM-like, with tags. */
 	hot.record = RAMLIKE | (1U << 4);
-	printf("1..%zu\n", ARRAY_SIZE(ops));
+	printf("1..%zu\n", ARRAY_SIZE(ops) + 2);
 	printf("MEMCAP-INJECT-BEGIN\n");
 	fflush(stdout);
 	for (i = 0; i < 3; i++)
 		run_op(&ops[i]);
 	run_op(&hot);
+	run_fn(&ops[1], "memcap_pgmap_prepare", -EPERM);
+	run_fn(&hot, "memcap_hotplug_check", -EPERM);
 	printf("MEMCAP-INJECT-END\n");
+	/* Most hit first. */
+	for (i = 0; i < n_sites; i++)
+		for (j = i + 1; j < n_sites; j++)
+			if (sites[j].hits > sites[i].hits) {
+				struct site t = sites[i];
+
+				sites[i] = sites[j];
+				sites[j] = t;
+			}
+	for (i = 0; i < n_sites; i++)
+		printf("# failure site %-48s %d\n", sites[i].name, sites[i].hits);
+	printf("MEMCAP-INJECT-SITES\t%d distinct\t%d unattributed (__GFP_NOWARN)\n",
+	       n_sites, n_unattributed);
 	return n_fail ? 1 : 0;
 }

@@ -157,10 +157,10 @@ check_base() {
 			sbuilt=1
 		# shellcheck disable=SC2086
 		VARIANT=arm64-sanitize built=$sbuilt boot_and_check sanitize "$MAX" ",mte=on" \
-			"$DEVMEM $FACTS_MAX memcap_mm_kunit.stress_scale=10" $SUITES
+			"$DEVMEM $FACTS_MAX memcap_mm_kunit.stress_scale=10 log_buf_len=8M" $SUITES
 		results_from python3 "$S/tap.py" "$LOGS/sanitize.log" sanitize /bin/memcap-check-10 e2e 15
 		results_from python3 "$S/tap.py" "$LOGS/sanitize.log" sanitize /bin/memcap-check-12 hostile 12
-		results_from python3 "$S/tap.py" "$LOGS/sanitize.log" sanitize /bin/memcap-check-15 inject 4
+		results_from python3 "$S/tap.py" "$LOGS/sanitize.log" sanitize /bin/memcap-check-15 inject 6
 		results_from python3 "$S/tap.py" "$LOGS/sanitize.log" sanitize /bin/memcap-check-20 mm-e2e 20
 
 		# Hardware-tag KASAN (kasan-hw.config): MTE is the kernel's
@@ -234,6 +234,10 @@ for base in $BASES; do
 	grep -hE 'ns/(fault|call|pair)' "$TOP/build/$base/logs/mte.log" 2>/dev/null |
 		sed -E 's/^\[[ 0-9.]+\] +//; s/^# //'
 done
+
+echo "== injected failures (sanitizer kernel; tests/e2e/memcap_inject.c)"
+grep -hE '^(MEMCAP-INJECT(-SITES)?\s|# failure site)' "$TOP/build/$PRIMARY/logs/sanitize.log" 2>/dev/null |
+	tr '\t' ' '
 
 echo "== upstream 7.3 beside memcap 7.3 (measured; build/results/peer-table.txt)"
 cat "$RES/peer-table.txt" 2>/dev/null

@@ -10,12 +10,14 @@ if [ ! -s "$logf" ]; then
 	exit 1
 fi
 # Inside the window of injected allocation failures (tests/e2e/
-# memcap_inject.c), an allocation failure that the kernel reports with
-# warn_alloc() (a vmemmap block, say) is the injection itself: its stack
-# dump is not a report.  Any other report there still counts.
+# memcap_inject.c), the stack that fault injection dumps for each failure
+# it forces (verbose=2, which names the failure site), and an allocation
+# failure that the kernel reports with warn_alloc() (a vmemmap block, say),
+# are the injection itself: those stack dumps are not reports.  Any other
+# report there still counts.
 if awk '/^MEMCAP-INJECT-BEGIN/ { w = 1 }
 	/^MEMCAP-INJECT-END/ || /^MEMCAP-EXIT/ { w = 0; skip = 0 }
-	w && /alloc(ation)? failure/ { skip = 1 }
+	w && /alloc(ation)? failure|FAULT_INJECTION: forcing a failure/ { skip = 1 }
 	w && skip && /Call trace:/ { skip = 0; next }
 	{ print }' "$logf" | grep -nE "$pat" | head -20 | grep .; then
 	exit 1
