@@ -42,4 +42,16 @@ static inline vm_fault_t memcap_test_insert_page(struct vm_fault *vmf,
 }
 #endif
 
+/*
+ * No PMD-sized pfn mappings from the test driver on 6.12: its huge-fault
+ * path is vfio-pci's alone there, and the case that uses them runs on the
+ * primary base.
+ */
+#define MEMCAP_TEST_HUGE_PFNMAP	0
+static inline vm_fault_t memcap_test_insert_pfn_pmd(struct vm_fault *vmf,
+						    unsigned long pfn)
+{
+	return VM_FAULT_FALLBACK;
+}
+
 #endif /* _MM_MEMCAP_TEST_COMPAT_H */

@@ -6,6 +6,7 @@
 #ifndef _MM_MEMCAP_TEST_COMPAT_H
 #define _MM_MEMCAP_TEST_COMPAT_H
 
+#include <linux/huge_mm.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
 
@@ -31,6 +32,23 @@ static inline vm_fault_t memcap_test_insert_page(struct vm_fault *vmf,
 						 struct page *page)
 {
 	return vmf_insert_page_mkwrite(vmf, page, vmf->flags & FAULT_FLAG_WRITE);
+}
+#endif
+
+/* A PMD-sized cacheable pfn mapping, as vfio-pci's huge faults make. */
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+#define MEMCAP_TEST_HUGE_PFNMAP	1
+static inline vm_fault_t memcap_test_insert_pfn_pmd(struct vm_fault *vmf,
+						    unsigned long pfn)
+{
+	return vmf_insert_pfn_pmd(vmf, pfn, vmf->flags & FAULT_FLAG_WRITE);
+}
+#else
+#define MEMCAP_TEST_HUGE_PFNMAP	0
+static inline vm_fault_t memcap_test_insert_pfn_pmd(struct vm_fault *vmf,
+						    unsigned long pfn)
+{
+	return VM_FAULT_FALLBACK;
 }
 #endif
 

@@ -250,9 +250,11 @@ static long memcap_test_ioctl(struct file *file, unsigned int cmd,
 	case MEMCAP_TEST_SET_MAP:
 		if (copy_from_user(&m, argp, sizeof(m)))
 			return -EFAULT;
-		if (m.kind > MEMCAP_TEST_MAP_CACHED_FAULT ||
+		if (m.kind > MEMCAP_TEST_MAP_CACHED_HUGE ||
 		    (m.flags & ~MEMCAP_TEST_ANY_UNCACHED))
 			return -EINVAL;
+		if (m.kind == MEMCAP_TEST_MAP_CACHED_HUGE && !MEMCAP_TEST_HUGE_PFNMAP)
+			return -EOPNOTSUPP;
 		f->map = m;
 		return 0;
 	case MEMCAP_TEST_REGISTER:
@@ -346,6 +348,41 @@ static const struct vm_operations_struct memcap_test_pfn_vm_ops = {
 	.fault	= memcap_test_pfn_fault,
 };
 
+/*
+ * As vfio-pci and nvgrace-gpu: a PMD-sized pfn mapping where the VMA and
+ * the memory are aligned for one, so that KVM may map the memory with
+ * stage-2 blocks; pages elsewhere.
+ */
+static vm_fault_t memcap_test_pfn_huge_fault(struct vm_fault *vmf,
+					     unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long len = PAGE_SIZE << order;
+	unsigned long addr = ALIGN_DOWN(vmf->address, len);
+	phys_addr_t off = ((phys_addr_t)vma->vm_pgoff << PAGE_SHIFT) +
+			  (addr - vma->vm_start);
+
+	if (!order)
+		return memcap_test_pfn_fault(vmf);
+	if (order != PMD_ORDER || addr < vma->vm_start ||
+	    vma->vm_end - addr < len || !IS_ALIGNED(base + off, len) ||
+	    off >= size || size - off < len)
+		return VM_FAULT_FALLBACK;
+	return memcap_test_insert_pfn_pmd(vmf, PHYS_PFN(base + off));
+}
+
+static vm_fault_t memcap_test_pfn_fault_small(struct vm_fault *vmf)
+{
+	return memcap_test_pfn_huge_fault(vmf, 0);
+}
+
+static const struct vm_operations_struct memcap_test_pfn_huge_vm_ops = {
+	.fault		= memcap_test_pfn_fault_small,
+#if MEMCAP_TEST_HUGE_PFNMAP
+	.huge_fault	= memcap_test_pfn_huge_fault,
+#endif
+};
+
 static const struct vm_operations_struct memcap_test_pages_vm_ops = {
 	.open	= memcap_test_vma_open,
 	.close	= memcap_test_vma_close,
@@ -411,8 +448,10 @@ static int memcap_test_mmap(struct file *file, struct vm_area_struct *vma)
 		return memcap_test_mmap_pages(vma, base + off, len,
 					      f->map.kind == MEMCAP_TEST_MAP_DAX);
 	case MEMCAP_TEST_MAP_CACHED_FAULT:
+	case MEMCAP_TEST_MAP_CACHED_HUGE:
 		vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
-		vma->vm_ops = &memcap_test_pfn_vm_ops;
+		vma->vm_ops = f->map.kind == MEMCAP_TEST_MAP_CACHED_HUGE ?
+			      &memcap_test_pfn_huge_vm_ops : &memcap_test_pfn_vm_ops;
 		return 0;
 	case MEMCAP_TEST_MAP_WC:
 		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);

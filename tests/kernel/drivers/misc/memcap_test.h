@@ -21,6 +21,12 @@
 #define MEMCAP_TEST_MAP_DAX		4
 /* Cacheable VM_PFNMAP filled at fault time, as nvgrace-gpu's usemem */
 #define MEMCAP_TEST_MAP_CACHED_FAULT	5
+/*
+ * The same with PMD-sized pfn mappings where the VMA and the memory are
+ * 2 MiB aligned, as vfio-pci and nvgrace-gpu make them (EOPNOTSUPP where
+ * the kernel or the driver cannot)
+ */
+#define MEMCAP_TEST_MAP_CACHED_HUGE	6
 
 /* mmap flags */
 #define MEMCAP_TEST_ANY_UNCACHED	(1U << 0)	/* VM_ALLOW_ANY_UNCACHED */
