@@ -154,6 +154,8 @@ int kvm_s2_memcap_decide(const struct kvm_s2_memcap_in *in,
 	}
 	out->mt = any_uc ? KVM_S2_MT_NORMAL_NC : KVM_S2_MT_DEVICE;
 	out->downgraded = true;
+	/* Nor may a downgrade grow over memory that a record vouches for. */
+	out->fixed_size = true;
 	out->row = any_uc ? 10 : 11;
 	return 0;
 }
@@ -277,24 +279,35 @@ void kvm_s2_memcap_gather_pfn(unsigned long pfn, unsigned long nr_pages,
 }
 
 /**
- * kvm_s2_memcap_covers() - may a record-backed mapping grow to a block
+ * kvm_s2_memcap_covers() - may a mapping decided by the records grow to a
+ *	block
+ * @out: the decision for the range it was looked up for (%fixed_size)
  * @pfn: first pfn of the block
  * @nr_pages: pages in the block
  *
- * A record vouches for the range it was looked up for (%fixed_size in
- * struct kvm_s2_memcap_out).  Before a fault maps a larger block, the
- * records must vouch for all of it, as they did for the page.
+ * Before a fault maps a larger block than the records were looked up for,
+ * they must give the same answer for all of it.  A Normal mapping needs
+ * records that vouch for the whole block, as they did for the page.  A
+ * downgraded one needs a block that no record touches: else it would map
+ * Device or Normal-NC over memory the guest may already have mapped Normal
+ * and cached, through another page of the block (the stage-2 table of
+ * that page is replaced by the block), which would change the memory type
+ * of live data under the guest.
  *
  * Context: Any context; takes no lock.
- * Return: records cover the whole block with cacheable, coherent memory.
+ * Return: the block may be mapped with @out.
  */
-bool kvm_s2_memcap_covers(unsigned long pfn, unsigned long nr_pages)
+bool kvm_s2_memcap_covers(const struct kvm_s2_memcap_out *out,
+			  unsigned long pfn, unsigned long nr_pages)
 {
 	const unsigned int need = MEMCAP_CACHEABLE | MEMCAP_COHERENT;
+	enum memcap_coverage cov;
 	unsigned int caps;
 
-	return memcap_lookup_pfn(pfn, nr_pages, &caps) == MEMCAP_COVERED &&
-	       (caps & need) == need;
+	cov = memcap_lookup_pfn(pfn, nr_pages, &caps);
+	if (out->mt == KVM_S2_MT_NORMAL)
+		return cov == MEMCAP_COVERED && (caps & need) == need;
+	return cov == MEMCAP_UNCOVERED;
 }
 
 /**

@@ -239,6 +239,8 @@ static bool safe(const struct kvm_s2_memcap_in *in, int ret,
 	else if (!ret && out->mt == KVM_S2_MT_NORMAL && !ram && !host_page &&
 		 !out->fixed_size)
 		why = "a record-backed mapping that may grow past the record";
+	else if (!ret && out->downgraded && !out->fixed_size)
+		why = "a downgrade that may grow over recorded memory";
 	if (why)
 		kunit_err(test, "unsafe: %s (flags %#lx host %u class %u rec %d caps %#x mte %d fwb %d dic %d exec %d trust %d)\n",
 			  why, in->vm_flags, in->host_mt, in->pfn_class,
@@ -701,6 +703,8 @@ static void kvm_memcap_test_host_mt(struct kunit *test)
 
 static void kvm_memcap_test_gather_pfn(struct kunit *test)
 {
+	const struct kvm_s2_memcap_out normal = { .mt = KVM_S2_MT_NORMAL };
+	const struct kvm_s2_memcap_out device = { .mt = KVM_S2_MT_DEVICE };
 	phys_addr_t far = BIT_ULL(44) + SZ_2G;
 	struct kvm_s2_memcap_in in = { .has_record = true, .caps = ~0U };
 	struct page *page;
@@ -732,18 +736,37 @@ static void kvm_memcap_test_gather_pfn(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, in.caps, 0U);
 
 	/*
-	 * A fault may grow a record-backed mapping to a block only if the
-	 * records vouch for the whole block (kvm_s2_memcap_covers()).
+	 * A fault may grow a record-backed Normal mapping to a block only if
+	 * the records vouch for the whole block (kvm_s2_memcap_covers()).
 	 */
-	KUNIT_EXPECT_TRUE(test, kvm_s2_memcap_covers(PHYS_PFN(far), SZ_2M >> PAGE_SHIFT));
-	KUNIT_EXPECT_FALSE(test, kvm_s2_memcap_covers(PHYS_PFN(far), SZ_4M >> PAGE_SHIFT));
-	KUNIT_EXPECT_FALSE(test, kvm_s2_memcap_covers(PHYS_PFN(far + SZ_2M),
+	KUNIT_EXPECT_TRUE(test, kvm_s2_memcap_covers(&normal, PHYS_PFN(far),
+						     SZ_2M >> PAGE_SHIFT));
+	KUNIT_EXPECT_FALSE(test, kvm_s2_memcap_covers(&normal, PHYS_PFN(far),
+						      SZ_4M >> PAGE_SHIFT));
+	KUNIT_EXPECT_FALSE(test, kvm_s2_memcap_covers(&normal, PHYS_PFN(far + SZ_2M),
+						      SZ_2M >> PAGE_SHIFT));
+	/*
+	 * A downgraded mapping, only over memory no record touches: the
+	 * block past the record, not one that holds any of it.
+	 */
+	KUNIT_EXPECT_TRUE(test, kvm_s2_memcap_covers(&device, PHYS_PFN(far + SZ_2M),
+						     SZ_2M >> PAGE_SHIFT));
+	KUNIT_EXPECT_FALSE(test, kvm_s2_memcap_covers(&device, PHYS_PFN(far),
+						      SZ_4M >> PAGE_SHIFT));
+	KUNIT_EXPECT_FALSE(test, kvm_s2_memcap_covers(&device, PHYS_PFN(far),
 						      SZ_2M >> PAGE_SHIFT));
 	KUNIT_EXPECT_EQ(test, 0, memcap_unregister(far, SZ_2M));
+	/* Half a block recorded: neither answer holds for all of it. */
+	KUNIT_ASSERT_EQ(test, 0, memcap_register(far, SZ_1M, CC, "kvm-kunit"));
+	KUNIT_EXPECT_FALSE(test, kvm_s2_memcap_covers(&normal, PHYS_PFN(far),
+						      SZ_2M >> PAGE_SHIFT));
+	KUNIT_EXPECT_FALSE(test, kvm_s2_memcap_covers(&device, PHYS_PFN(far),
+						      SZ_2M >> PAGE_SHIFT));
+	KUNIT_EXPECT_EQ(test, 0, memcap_unregister(far, SZ_1M));
 	/* Cacheable but not coherent: never vouched for, at any size. */
 	KUNIT_ASSERT_EQ(test, 0, memcap_register(far, SZ_2M, MEMCAP_CACHEABLE,
 						 "kvm-kunit"));
-	KUNIT_EXPECT_FALSE(test, kvm_s2_memcap_covers(PHYS_PFN(far), 1));
+	KUNIT_EXPECT_FALSE(test, kvm_s2_memcap_covers(&normal, PHYS_PFN(far), 1));
 	KUNIT_EXPECT_EQ(test, 0, memcap_unregister(far, SZ_2M));
 }
 

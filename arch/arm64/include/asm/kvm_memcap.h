@@ -104,8 +104,9 @@ struct kvm_s2_memcap_in {
  * @sanitise_tags: MTE tags must be initialised before the guest sees them
  * @downgraded: the mapping is weaker than the host's cacheable mapping
  *	because nothing proves the memory can take a cacheable one
- * @fixed_size: a record proved the memory for the size it was looked up
- *	for, and no more: the mapping must not grow into a larger block
+ * @fixed_size: the records gave this answer for the size they were looked
+ *	up for, and no more: the mapping may grow into a larger block only
+ *	where kvm_s2_memcap_covers() finds the same answer for all of it
  * @row: the row of the decision table in Documentation/virt/kvm/arm/memcap.rst
  */
 struct kvm_s2_memcap_out {
@@ -126,7 +127,8 @@ void kvm_s2_memcap_gather_pfn(unsigned long pfn, unsigned long nr_pages,
 			      struct kvm_s2_memcap_in *in);
 int kvm_s2_memcap_fault(struct kvm_s2_memcap_in *in, unsigned long pfn,
 			unsigned long nr_pages, struct kvm_s2_memcap_out *out);
-bool kvm_s2_memcap_covers(unsigned long pfn, unsigned long nr_pages);
+bool kvm_s2_memcap_covers(const struct kvm_s2_memcap_out *out,
+			  unsigned long pfn, unsigned long nr_pages);
 int kvm_s2_memcap_check_vma(struct kvm *kvm, struct vm_area_struct *vma);
 const char *kvm_s2_memattr_name(u64 pte, bool fwb);
 int kvm_s2_memattr_prot_bits(struct ptdump_prot_bits *bits, bool fwb);
