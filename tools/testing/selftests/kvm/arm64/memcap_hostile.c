@@ -580,9 +580,118 @@ static bool case_partial_record(void)
 	return ok;
 }
 
+/* Guest: touch three addresses in turn, syncing after each. */
+static void guest_touch3(uint64_t a, uint64_t b, uint64_t c)
+{
+	uint64_t addr[3] = { a, b, c }, v;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		asm volatile("ldr %0, [%1]" : "=r"(v) : "r"(addr[i]) : "memory");
+		v++;
+		asm volatile("str %0, [%1]" : : "r"(v), "r"(addr[i]) : "memory");
+		GUEST_SYNC(i);
+	}
+	GUEST_DONE();
+}
+
+/*
+ * Huge pfn mappings (PMD-sized in the host, as vfio-pci and nvgrace-gpu
+ * make them) under a 2 MiB-aligned slot, of which a record covers 3 MiB.
+ * KVM grows a page fault to a stage-2 block where the host maps a PMD:
+ * the first 2 MiB are all recorded, so they may be one Normal block, as
+ * upstream maps them.  The second 2 MiB are recorded only in part: no
+ * block may cover them, neither a Normal one (the unrecorded half would be
+ * Normal) nor a Device one (the recorded half, already mapped Normal and
+ * cached by the guest, would change type under it), whichever page the
+ * guest touches first.
+ */
+static bool case_huge_record(bool unrecorded_first)
+{
+	const uint64_t MiB = 1024 * 1024, len = 4 * MiB;
+	const uint64_t a = GPA, rec_b = GPA + 2 * MiB + 4096, norec = GPA + 3 * MiB + 4096;
+	struct memcap_test_range rec = { .size = 3 * MiB, .caps = RAMLIKE };
+	struct memcap_test_map m = { .kind = MEMCAP_TEST_MAP_CACHED_HUGE };
+	static const char * const want[3] = { "Normal", "Normal", "Device-nGnRE" };
+	const uint64_t at[3] = { a, rec_b, norec };
+	uint64_t lo, hi, limit_lo[3], limit_hi[3];
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	uint8_t *resv, *host;
+	bool ok = true, xn;
+	struct ucall uc;
+	int i;
+
+	rec.offset = (uint64_t)next_chunk * 2 * MiB;
+	next_chunk += 2;
+	TEST_ASSERT(!drv(MEMCAP_TEST_REGISTER, &rec), "REGISTER");
+	TEST_ASSERT(!drv(MEMCAP_TEST_SET_MAP, &m), "SET_MAP");
+	/* A 2 MiB-aligned host address, congruent with the memory. */
+	resv = mmap(NULL, len + 2 * MiB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(resv != MAP_FAILED, "mmap: %s", strerror(errno));
+	host = (uint8_t *)(((uintptr_t)resv + 2 * MiB - 1) & ~(2 * MiB - 1));
+	TEST_ASSERT(mmap(host, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 drv_fd, rec.offset) == host, "mmap: %s", strerror(errno));
+
+	vm = vm_create(1);
+	vcpu = vm_vcpu_add(vm, 0, guest_touch3);
+	memcap_vcpus_added(vm);
+	vm_init_descriptor_tables(vm);
+	vcpu_init_descriptor_tables(vcpu);
+	vm_set_user_memory_region(vm, SLOT, 0, GPA, len, host);
+	virt_map(vm, GPA, GPA, len / vm->page_size);
+	if (unrecorded_first)
+		vcpu_args_set(vcpu, 3, a, norec, rec_b);
+	else
+		vcpu_args_set(vcpu, 3, a, rec_b, norec);
+	for (i = 0; i < 3; i++) {
+		if (_vcpu_run(vcpu) || get_ucall(vcpu, &uc) != UCALL_SYNC) {
+			printf("# touch %d: KVM_RUN %s\n", i, strerror(errno));
+			ok = false;
+			break;
+		}
+	}
+	/* Where each mapping may reach: the block, or its half of the record. */
+	limit_lo[0] = GPA;
+	limit_hi[0] = GPA + 2 * MiB;
+	limit_lo[1] = GPA + 2 * MiB;
+	limit_hi[1] = GPA + 3 * MiB;
+	limit_lo[2] = GPA + 3 * MiB;
+	limit_hi[2] = GPA + 4 * MiB;
+	for (i = 0; ok && i < 3; i++) {
+		char type[32] = "";
+
+		if (!read_ptdump(vm, at[i], type, sizeof(type), &xn) ||
+		    !read_ptdump_span(vm, at[i], &lo, &hi)) {
+			printf("# %#llx: not mapped\n", (unsigned long long)at[i]);
+			ok = false;
+			continue;
+		}
+		if (strcmp(type, want[i]) || lo < limit_lo[i] || hi > limit_hi[i]) {
+			printf("# %#llx: %s [%#llx-%#llx), want %s within [%#llx-%#llx)\n",
+			       (unsigned long long)at[i], type, (unsigned long long)lo,
+			       (unsigned long long)hi, want[i],
+			       (unsigned long long)limit_lo[i],
+			       (unsigned long long)limit_hi[i]);
+			ok = false;
+		}
+		/* The whole recorded block as one Normal block, as upstream. */
+		if (i == 0 && (lo != GPA || hi != GPA + 2 * MiB)) {
+			printf("# the recorded block is not one 2 MiB mapping: [%#llx-%#llx)\n",
+			       (unsigned long long)lo, (unsigned long long)hi);
+			ok = false;
+		}
+	}
+	kvm_vm_free(vm);
+	munmap(resv, len + 2 * MiB);
+	TEST_ASSERT(!drv(MEMCAP_TEST_UNREGISTER, &rec), "UNREGISTER");
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
-	bool cacheable_slots;
+	struct memcap_test_map huge_map = { .kind = MEMCAP_TEST_MAP_CACHED_HUGE };
+	bool cacheable_slots, huge;
 
 	drv_fd = open("/dev/memcap_test", O_RDWR);
 	__TEST_REQUIRE(drv_fd >= 0, "/dev/memcap_test is missing (CONFIG_MEMCAP_TEST)");
@@ -599,8 +708,14 @@ int main(int argc, char **argv)
 	host_trust = kernel_at_least(6, 17) && !memcap_mode_strict();
 	dax_s2 = host_trust ? "Normal" : "Device-nGnRE";
 
+	/* Huge pfn mappings: the primary base's test driver makes them. */
+	huge = cacheable_slots && !drv(MEMCAP_TEST_SET_MAP, &huge_map);
+	if (cacheable_slots && !huge)
+		printf("# no huge pfn mappings from the test driver: %s\n", strerror(errno));
+
 	ksft_print_header();
-	ksft_set_plan(13 + 3 * cacheable_slots + 2 * host_mte + cacheable_slots * host_mte);
+	ksft_set_plan(13 + 3 * cacheable_slots + 2 * huge + 2 * host_mte +
+		      cacheable_slots * host_mte);
 
 #define RUN(name, call) ksft_test_result(call, "%s\n", name)
 	RUN("mprotect(PROT_READ) under a running guest -> KVM_RUN EFAULT", case_mprotect());
@@ -617,6 +732,12 @@ int main(int argc, char **argv)
 		    case_withdraw_churn());
 		RUN("unaligned slot over a partly recorded PFNMAP -> Normal inside, Device past it",
 		    case_partial_record());
+	}
+	if (huge) {
+		RUN("huge PFNMAP slot, 3 MiB recorded -> Normal block, then pages, none past it",
+		    case_huge_record(false));
+		RUN("huge PFNMAP slot, unrecorded page first -> recorded pages still Normal",
+		    case_huge_record(true));
 	}
 	RUN("driver unbind (MEMUNMAP) under a running guest -> EBUSY, guest runs on",
 	    case_unbind());

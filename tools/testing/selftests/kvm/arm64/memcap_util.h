@@ -58,6 +58,37 @@ static inline bool read_ptdump(struct kvm_vm *vm, uint64_t gpa, char *type,
 	return found;
 }
 
+/*
+ * The range of the stage-2 ptdump line that covers gpa: one leaf, or a run
+ * of leaves of the same level and attributes.  A line that covers a whole
+ * aligned 2 MiB around gpa is a block (or 512 pages the guest touched).
+ */
+static inline bool read_ptdump_span(struct kvm_vm *vm, uint64_t gpa,
+				    uint64_t *lo, uint64_t *hi)
+{
+	char path[128], line[256];
+	unsigned long long l, h;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/kvm/%d-%d/stage2_page_tables", getpid(),
+		 vm->fd);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "0x%llx-0x%llx", &l, &h) != 2 || gpa < l || gpa >= h)
+			continue;
+		*lo = l;
+		*hi = h;
+		found = true;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
 /* Is the running kernel at least major.minor? */
 static inline bool kernel_at_least(int major, int minor)
 {
