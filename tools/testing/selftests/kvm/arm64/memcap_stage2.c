@@ -114,6 +114,20 @@ static const struct scenario scenarios[] = {
 	  false, false, false, false, false, false, 0, RUN_OK, "Normal-NC" },
 	{ "device BAR, exec -> prefetch abort", 1, DRV_DEVICE, false, -1, false, true,
 	  false, false, false, false, 0, RUN_PABT, "Device-nGnRE" },
+	/*
+	 * Instruction fetches from every memory type: upstream refuses to
+	 * execute from any non-cacheable mapping (map_non_cacheable:
+	 * -ENOEXEC, a prefetch abort for the guest), Normal-NC included.
+	 */
+	{ "write-combine BAR, ANY_UNCACHED, exec -> prefetch abort", 2, DRV_WC,
+	  true, -1, false, true, false, false, false, false, 0, RUN_PABT,
+	  "Normal-NC" },
+	{ "ZONE_DEVICE pages that passed memremap, exec -> Normal, executable", 5,
+	  DRV_PAGES, false, -1, false, true, false, false, false, false, 0, RUN_OK,
+	  "Normal" },
+	{ "ZONE_DEVICE pages in a VM_MIXEDMAP VMA, caps only assumed, exec -> prefetch abort",
+	  9, DRV_PAGES_ASSUMED, false, -1, false, true, false, false, false, false,
+	  0, RUN_PABT, "Device-nGnRE" },
 	{ "MTE VM, device BAR -> memslot EINVAL, as 6.12", 3, DRV_DEVICE, false, -1,
 	  true, false, false, false, false, false, EINVAL, RUN_OK, NULL },
 	{ "MTE VM, cacheable PFNMAP with record -> memslot EINVAL", 6, DRV_CACHED,
@@ -124,6 +138,8 @@ static const struct scenario scenarios[] = {
 	  RUN_EFAULT, NULL },
 	{ "guest_memfd slot -> Normal (gmem_abort(): RAM by construction)", 5, GMEM,
 	  false, -1, false, false, false, false, false, false, 0, RUN_OK, "Normal" },
+	{ "guest_memfd slot, exec -> Normal, executable", 5, GMEM, false, -1, false,
+	  true, false, false, false, false, 0, RUN_OK, "Normal" },
 	{ "MTE VM, guest_memfd slot -> memslot EINVAL, as upstream", 4, GMEM,
 	  false, -1, true, false, false, false, false, false, EINVAL, RUN_OK, NULL },
 	{ "ZONE_DEVICE pages in a VM_MIXEDMAP VMA, caps only assumed -> Device-nGnRE, as 6.12",
