@@ -106,7 +106,7 @@ struct kvm_s2_memcap_in {
  *	because nothing proves the memory can take a cacheable one
  * @fixed_size: the records gave this answer for the size they were looked
  *	up for, and no more: the mapping may grow into a larger block only
- *	where kvm_s2_memcap_covers() finds the same answer for all of it
+ *	where kvm_s2_memcap_covers() allows it (6.12: never)
  * @row: the row of the decision table in Documentation/virt/kvm/arm/memcap.rst
  */
 struct kvm_s2_memcap_out {
