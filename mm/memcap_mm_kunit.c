@@ -910,8 +910,11 @@ struct stress {
 	phys_addr_t hp_start, hp_size;
 	atomic_t writers;		/* still running */
 	atomic_long_t ops[6];		/* see OP_* */
-	/* stress_withdraw() took the record of a chunk; its registrations */
-	atomic_t stolen[STRESS_CHUNKS], gen[STRESS_CHUNKS];
+	/*
+	 * stress_withdraw() took the record of a chunk, or is taking it
+	 * (between its unregister and its note of it); the registrations
+	 */
+	atomic_t stolen[STRESS_CHUNKS], taking[STRESS_CHUNKS], gen[STRESS_CHUNKS];
 	atomic_t errors;
 	struct dev_pagemap pgmap;	/* stress_remap()'s, reused */
 	char first_error[160];
@@ -919,6 +922,13 @@ struct stress {
 };
 
 enum { OP_REG, OP_LOOKUP, OP_REMAP, OP_HOTPLUG, OP_PROOF, OP_WITHDRAW };
+
+/* May stress_withdraw() have taken the record of chunk @c? */
+static bool stress_taken(struct stress *st, int c)
+{
+	/* Read first: it is cleared only once stolen is set. */
+	return atomic_read_acquire(&st->taking[c]) || atomic_read(&st->stolen[c]);
+}
 
 static phys_addr_t slot_start(int slot)
 {
@@ -1032,14 +1042,14 @@ static int stress_remap(void *data)
 				      MEMCAP_COVERED;
 			else
 				bad = got != MEMCAP_PGMAP_ASSUMED ||
-				      (recorded && !atomic_read(&st->stolen[c]));
+				      (recorded && !stress_taken(st, c));
 			if (bad)
 				stress_error(st, "pgmap %pa: proof %d caps %#x",
 					     &start, got, caps);
 			memunmap_pages(pgmap);
 		}
 		ret = recorded ? memcap_unregister(start, MAPLEN) : 0;
-		if (ret && !(ret == -ENOENT && atomic_read(&st->stolen[c])))
+		if (ret && !(ret == -ENOENT && stress_taken(st, c)))
 			stress_error(st, "unregister chunk %pa: %d", &start, ret);
 		atomic_long_add(2, &st->ops[OP_REMAP]);
 	}
@@ -1067,6 +1077,12 @@ static int stress_withdraw(void *data)
 		c = 1 + 2 * (i & 1);		/* the recorded chunks */
 		start = devmem_start + c * MAPLEN;
 		gen = atomic_read(&st->gen[c]);
+		/*
+		 * Announced before the unregister (whose lock publishes it),
+		 * so that stress_remap(), finding the record gone, knows who
+		 * took it even before stolen is set.
+		 */
+		atomic_set(&st->taking[c], 1);
 		ret = memcap_unregister(start, MAPLEN);
 		if (!ret) {
 			atomic_set(&st->stolen[c], 1);
@@ -1078,6 +1094,7 @@ static int stress_withdraw(void *data)
 		} else if (ret != -ENOENT && ret != -EBUSY) {
 			stress_error(st, "withdraw chunk %d: %d", c, ret);
 		}
+		atomic_set_release(&st->taking[c], 0);
 		atomic_long_inc(&st->ops[OP_WITHDRAW]);
 		cond_resched();
 	}
