@@ -14,9 +14,10 @@ fi
 # it forces (verbose=2, which names the failure site), and an allocation
 # failure that the kernel reports with warn_alloc() (a vmemmap block, say),
 # are the injection itself: those stack dumps are not reports.  Any other
-# report there still counts.
-if awk '/^MEMCAP-INJECT-BEGIN/ { w = 1 }
-	/^MEMCAP-INJECT-END/ || /^MEMCAP-EXIT/ { w = 0; skip = 0 }
+# report there still counts.  The window is the one the program marks in
+# the kernel log, which the console prints in order with the dumps.
+if awk '/\] MEMCAP-KMSG-INJECT-BEGIN/ { w = 1 }
+	/\] MEMCAP-KMSG-INJECT-END/ { w = 0; skip = 0 }
 	w && /alloc(ation)? failure|FAULT_INJECTION: forcing a failure/ { skip = 1 }
 	w && skip && /Call trace:/ { skip = 0; next }
 	{ print }' "$logf" | grep -nE "$pat" | head -20 | grep .; then
