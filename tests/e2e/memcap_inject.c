@@ -9,8 +9,9 @@
  * with -ENOMEM (or an errno the operation documents for it), and a failed
  * operation must leave nothing behind: no
  * record or pgmap in /sys/kernel/debug/memcap/ranges, no resource in
- * /proc/iomem, no memory block in /sys/devices/system/memory, and no
- * memremap in the driver.
+ * /proc/iomem, no memory block in /sys/devices/system/memory, no
+ * memremap in the driver, and no live percpu ref of the pgmap (the driver
+ * fails the operation with -ENOTRECOVERABLE if one lives on).
  *
  * The failure site of each injection is read back from the kernel: with
  * verbose=2, fault injection dumps the stack of the allocation it failed,

@@ -134,6 +134,17 @@ static int memcap_test_memremap(const struct memcap_test_range *r)
 
 	va = memremap_pages(&u->pgmap, NUMA_NO_NODE);
 	if (IS_ERR(va)) {
+		/*
+		 * A failed memremap_pages() leaves no percpu ref behind:
+		 * percpu_ref_exit() clears ->data, which was NULL before.
+		 * Tell the caller (tests/e2e/memcap_inject.c) if one lives on,
+		 * and keep @u, which it may still reach.
+		 */
+		if (u->pgmap.ref.data) {
+			pr_err("memcap_test: memremap_pages() failed (%ld) with its percpu ref live\n",
+			       PTR_ERR(va));
+			return -ENOTRECOVERABLE;
+		}
 		kfree(u);
 		return PTR_ERR(va);
 	}
