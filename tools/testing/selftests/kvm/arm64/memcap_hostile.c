@@ -472,6 +472,41 @@ static bool case_slot_churn(enum kind mem)
 }
 
 /*
+ * mprotect(PROT_READ) or munmap() of the memory from another thread while
+ * the vCPU runs and writes: KVM_RUN -EFAULT from then on, as upstream
+ * (the MMU notifier unmaps stage 2, and the next write fault finds no
+ * writable VMA), and nothing else goes wrong.
+ */
+static bool case_concurrent(bool unmap)
+{
+	struct churn ch = { .efault_ok = true };
+	struct hcase c;
+	pthread_t t;
+	int i;
+
+	setup(&c, DAX, false);
+	TEST_ASSERT(!slot(&c, 0), "memslot");
+	start(&c, 1000000);
+	ch.c = &c;
+	pthread_create(&t, NULL, vcpu_thread, &ch);
+	/* A few rounds first: the memory is mapped and being written. */
+	for (i = 0; i < 20000 && READ_ONCE(ch.syncs) < 3; i++)
+		usleep(500);
+	if (unmap)
+		TEST_ASSERT(!munmap(c.host, SIZE), "munmap");
+	else
+		TEST_ASSERT(!mprotect(c.host, SIZE, PROT_READ), "mprotect");
+	for (i = 0; i < 20000 && !READ_ONCE(ch.efaults); i++)
+		usleep(500);
+	WRITE_ONCE(ch.stop, true);
+	pthread_join(t, NULL);
+	printf("# %d rounds, then %d KVM_RUN EFAULT, %d other failed runs (last: %s)\n",
+	       ch.syncs, ch.efaults, ch.faults,
+	       ch.faults ? strerror(-ch.last_err) : "-");
+	return teardown(&c) && ch.syncs >= 3 && ch.efaults > 0 && ch.faults == 0;
+}
+
+/*
  * The driver withdraws the record under a running guest, as the rule
  * says (unregister, then zap), and registers it again, over and over; the
  * guest keeps faulting the memory back in.  Once the record is gone, no
@@ -714,13 +749,17 @@ int main(int argc, char **argv)
 		printf("# no huge pfn mappings from the test driver: %s\n", strerror(errno));
 
 	ksft_print_header();
-	ksft_set_plan(13 + 3 * cacheable_slots + 2 * huge + 2 * host_mte +
+	ksft_set_plan(15 + 3 * cacheable_slots + 2 * huge + 2 * host_mte +
 		      cacheable_slots * host_mte);
 
 #define RUN(name, call) ksft_test_result(call, "%s\n", name)
 	RUN("mprotect(PROT_READ) under a running guest -> KVM_RUN EFAULT", case_mprotect());
 	RUN("munmap() under a running guest -> KVM_RUN EFAULT", case_munmap(false));
 	RUN("mremap() away under a running guest -> KVM_RUN EFAULT", case_munmap(true));
+	RUN("mprotect(PROT_READ) from another thread while the vCPU writes -> KVM_RUN EFAULT",
+	    case_concurrent(false));
+	RUN("munmap() from another thread while the vCPU writes -> KVM_RUN EFAULT",
+	    case_concurrent(true));
 	RUN("MAP_FIXED Device BAR over dax pages -> Device-nGnRE after",
 	    case_replace(DAX, DEVICE, dax_s2, "Device-nGnRE"));
 	RUN("MAP_FIXED anonymous memory over a Device BAR -> Device-nGnRE, then Normal",
