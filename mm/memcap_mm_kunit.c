@@ -923,11 +923,17 @@ struct stress {
 
 enum { OP_REG, OP_LOOKUP, OP_REMAP, OP_HOTPLUG, OP_PROOF, OP_WITHDRAW };
 
-/* May stress_withdraw() have taken the record of chunk @c? */
+/*
+ * Did stress_withdraw() take the record of chunk @c?  Asked only once the
+ * caller found the record gone, which the withdrawal in flight, if it was
+ * the one, had announced: wait for its note, then trust the note alone, so
+ * that a withdrawal that failed excuses nothing.
+ */
 static bool stress_taken(struct stress *st, int c)
 {
-	/* Read first: it is cleared only once stolen is set. */
-	return atomic_read_acquire(&st->taking[c]) || atomic_read(&st->stolen[c]);
+	while (atomic_read_acquire(&st->taking[c]))
+		cond_resched();
+	return atomic_read(&st->stolen[c]);
 }
 
 static phys_addr_t slot_start(int slot)
