@@ -15,9 +15,10 @@ fi
 # failure that the kernel reports with warn_alloc() (a vmemmap block, say),
 # are the injection itself: those stack dumps are not reports.  Any other
 # report there still counts.  The window is the one the program marks in
-# the kernel log, which the console prints in order with the dumps.
+# the kernel log, which the console prints in order with the dumps; if the
+# program dies inside it, the next program's start closes it.
 if awk '/\] MEMCAP-KMSG-INJECT-BEGIN/ { w = 1 }
-	/\] MEMCAP-KMSG-INJECT-END/ { w = 0; skip = 0 }
+	/\] MEMCAP-KMSG-INJECT-END/ || (/^MEMCAP-RUN / && !/memcap-check-15/) { w = 0; skip = 0 }
 	w && /alloc(ation)? failure|FAULT_INJECTION: forcing a failure/ { skip = 1 }
 	w && skip && /Call trace:/ { skip = 0; next }
 	{ print }' "$logf" | grep -nE "$pat" | head -20 | grep .; then
