@@ -17,12 +17,16 @@
 
 #include "kvm_util.h"
 
-/* The stage-2 ptdump line that covers gpa: its memory type and XN. */
-static inline bool read_ptdump(struct kvm_vm *vm, uint64_t gpa, char *type,
-			       size_t len, bool *xn)
+/*
+ * The stage-2 ptdump line that covers gpa, and its range: one leaf, or a
+ * run of leaves of the same level and attributes.
+ */
+static inline bool ptdump_line(struct kvm_vm *vm, uint64_t gpa, char *line,
+			       size_t len, uint64_t *lo, uint64_t *hi)
 {
-	char path[128], line[256];
+	unsigned long long l, h;
 	bool found = false;
+	char path[128];
 	FILE *f;
 
 	snprintf(path, sizeof(path),
@@ -31,62 +35,55 @@ static inline bool read_ptdump(struct kvm_vm *vm, uint64_t gpa, char *type,
 	f = fopen(path, "r");
 	if (!f)
 		return false;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long lo, hi;
-		char *tok;
-
-		if (sscanf(line, "0x%llx-0x%llx", &lo, &hi) != 2 ||
-		    gpa < lo || gpa >= hi)
-			continue;
-		*xn = false;
-		type[0] = '\0';
-		for (tok = strtok(line, "\n\t "); tok; tok = strtok(NULL, "\n\t ")) {
-			/*
-			 * Execute-never for the guest kernel: 6.12 prints "X",
-			 * 7.3 the XN field, "PXNUXN" or "PXNux" (FEAT_XNX).
-			 */
-			if (!strcmp(tok, "X") || !strncmp(tok, "PXN", 3))
-				*xn = true;
-			else if (!strcmp(tok, "Normal") || !strcmp(tok, "Normal-NC") ||
-				 !strcmp(tok, "Device-nGnRE"))
-				snprintf(type, len, "%s", tok);
+	while (fgets(line, len, f)) {
+		if (sscanf(line, "0x%llx-0x%llx", &l, &h) == 2 && gpa >= l && gpa < h) {
+			*lo = l;
+			*hi = h;
+			found = true;
+			break;
 		}
-		found = true;
-		break;
 	}
 	fclose(f);
 	return found;
 }
 
+/* The memory type and XN of the stage-2 ptdump line that covers gpa. */
+static inline bool read_ptdump(struct kvm_vm *vm, uint64_t gpa, char *type,
+			       size_t len, bool *xn)
+{
+	uint64_t lo, hi;
+	char line[256];
+	char *tok;
+
+	if (!ptdump_line(vm, gpa, line, sizeof(line), &lo, &hi))
+		return false;
+	*xn = false;
+	type[0] = '\0';
+	for (tok = strtok(line, "\n\t "); tok; tok = strtok(NULL, "\n\t ")) {
+		/*
+		 * Execute-never for the guest kernel: 6.12 prints "X",
+		 * 7.3 the XN field, "PXNUXN" or "PXNux" (FEAT_XNX).
+		 */
+		if (!strcmp(tok, "X") || !strncmp(tok, "PXN", 3))
+			*xn = true;
+		else if (!strcmp(tok, "Normal") || !strcmp(tok, "Normal-NC") ||
+			 !strcmp(tok, "Device-nGnRE"))
+			snprintf(type, len, "%s", tok);
+	}
+	return true;
+}
+
 /*
- * The range of the stage-2 ptdump line that covers gpa: one leaf, or a run
- * of leaves of the same level and attributes.  A line that covers a whole
- * aligned 2 MiB around gpa is a block (or 512 pages the guest touched).
+ * The range of the ptdump line that covers gpa.  A line that covers a
+ * whole aligned 2 MiB around gpa is a block (or 512 pages the guest
+ * touched).
  */
 static inline bool read_ptdump_span(struct kvm_vm *vm, uint64_t gpa,
 				    uint64_t *lo, uint64_t *hi)
 {
-	char path[128], line[256];
-	unsigned long long l, h;
-	bool found = false;
-	FILE *f;
+	char line[256];
 
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/kvm/%d-%d/stage2_page_tables", getpid(),
-		 vm->fd);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "0x%llx-0x%llx", &l, &h) != 2 || gpa < l || gpa >= h)
-			continue;
-		*lo = l;
-		*hi = h;
-		found = true;
-		break;
-	}
-	fclose(f);
-	return found;
+	return ptdump_line(vm, gpa, line, sizeof(line), lo, hi);
 }
 
 /* Is the running kernel at least major.minor? */
