@@ -356,14 +356,8 @@ static int gmem_slot(struct kvm_vm *vm, void *host, int fd)
 /* The VM's stage2_downgrades statistic, summed over its vCPUs. */
 static uint64_t read_downgrades(struct kvm_vm *vm)
 {
+	FILE *f = vm_debugfs_open(vm, "stage2_downgrades");
 	unsigned long long n = 0;
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/kvm/%d-%d/stage2_downgrades", getpid(),
-		 vm->fd);
-	f = fopen(path, "r");
 
 	if (f) {
 		if (fscanf(f, "%llu", &n) != 1)

@@ -17,6 +17,16 @@
 
 #include "kvm_util.h"
 
+/* A file of the VM's debugfs directory, /sys/kernel/debug/kvm/<pid>-<fd>/. */
+static inline FILE *vm_debugfs_open(struct kvm_vm *vm, const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d/%s", getpid(),
+		 vm->fd, name);
+	return fopen(path, "r");
+}
+
 /*
  * The stage-2 ptdump line that covers gpa, and its range: one leaf, or a
  * run of leaves of the same level and attributes.
@@ -24,15 +34,10 @@
 static inline bool ptdump_line(struct kvm_vm *vm, uint64_t gpa, char *line,
 			       size_t len, uint64_t *lo, uint64_t *hi)
 {
+	FILE *f = vm_debugfs_open(vm, "stage2_page_tables");
 	unsigned long long l, h;
 	bool found = false;
-	char path[128];
-	FILE *f;
 
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/kvm/%d-%d/stage2_page_tables", getpid(),
-		 vm->fd);
-	f = fopen(path, "r");
 	if (!f)
 		return false;
 	while (fgets(line, len, f)) {
