@@ -677,10 +677,13 @@ bool memcap_strict(void)
 	return READ_ONCE(memcap_strict_mode);
 }
 
+#ifdef CONFIG_MEMORY_HOTPLUG	/* memremap_pages() and hot-add; ZONE_DEVICE needs it */
 /*
- * Ranges already reported in warn mode.  Bounded: once it is full (a
- * virtio-mem device adds one memory block at a time), further warnings are
- * only ratelimited.
+ * Ranges reported in warn mode by an operation that went through.  A range
+ * is remembered only once its memremap or hot-add succeeded, so that a
+ * failed operation leaves nothing here and its retry is reported again.
+ * Bounded: once it is full (a virtio-mem device adds one memory block at a
+ * time), further warnings are only ratelimited.  Debugfs can empty it.
  */
 #define MEMCAP_WARNED_MAX	64
 
@@ -695,54 +698,72 @@ static unsigned int memcap_warned_nr;
 static DEFINE_MUTEX(memcap_warned_lock);
 static DEFINE_RATELIMIT_STATE(memcap_report_rs, 5 * HZ, 32);
 
+static struct memcap_warned *
+memcap_find_warned(phys_addr_t start, phys_addr_t end)
+{
+	struct memcap_warned *w;
+
+	lockdep_assert_held(&memcap_warned_lock);
+	list_for_each_entry(w, &memcap_warned_list, node)
+		if (w->start == start && w->end == end)
+			return w;
+	return NULL;
+}
+
+/* Was [start, end) reported by an operation that went through? */
+static bool memcap_warned_before(phys_addr_t start, phys_addr_t end)
+{
+	guard(mutex)(&memcap_warned_lock);
+	return memcap_find_warned(start, end);
+}
+
 /*
- * True if [start, end) was not reported yet, and remembers it while the list
- * has room.  Called only for messages the ratelimit lets through, so that a
- * range whose message was suppressed is reported the next time.
+ * Remember [start, end) as reported, while the list has room.  Without
+ * memory it is reported again next time, which is all that is lost.
  */
-static bool memcap_first_warning(phys_addr_t start, phys_addr_t end)
+static void memcap_remember_warning(phys_addr_t start, phys_addr_t end)
 {
 	struct memcap_warned *w;
 
 	guard(mutex)(&memcap_warned_lock);
-	list_for_each_entry(w, &memcap_warned_list, node)
-		if (w->start == start && w->end == end)
-			return false;
-	if (memcap_warned_nr >= MEMCAP_WARNED_MAX)
-		return true;
+	if (memcap_find_warned(start, end) ||
+	    memcap_warned_nr >= MEMCAP_WARNED_MAX)
+		return;
 	w = kmalloc(sizeof(*w), GFP_KERNEL);
-	if (w) {
-		w->start = start;
-		w->end = end;
-		list_add(&w->node, &memcap_warned_list);
-		memcap_warned_nr++;
-	}
-	return true;
+	if (!w)
+		return;
+	w->start = start;
+	w->end = end;
+	list_add(&w->node, &memcap_warned_list);
+	memcap_warned_nr++;
 }
 
 /*
  * One message per refusal, and one per range in warn mode, ratelimited:
  * drivers reach this from probes and ioctls that userspace triggers.  A
- * pr_warn, not a WARN, for the same reason.
+ * pr_warn, not a WARN, for the same reason.  Returns true when it logged
+ * that warn mode let the range through: the caller remembers the range
+ * once its operation has gone through.  A message the ratelimit
+ * suppressed returns false, so that the range is reported the next time.
  */
-static void memcap_report(enum memcap_verdict v, enum memcap_use use,
+static bool memcap_report(enum memcap_verdict v, enum memcap_use use,
 			  phys_addr_t start, phys_addr_t end, int more,
 			  unsigned int caps, bool stated, const char *name,
 			  unsigned long caller)
 {
 	char missing[MEMCAP_FORMAT_LEN], have[MEMCAP_FORMAT_LEN];
 
+	if (v == MEMCAP_ALLOW_WARN && memcap_warned_before(start, end))
+		return false;
 	if (!__ratelimit(&memcap_report_rs))
-		return;
-	if (v == MEMCAP_ALLOW_WARN && !memcap_first_warning(start, end))
-		return;
+		return false;
 	memcap_format(have, sizeof(have), caps);
 	if (!memcap_caps_valid(caps)) {
 		pr_warn("refused %s[mem %#010llx-%#010llx]%s for %s from %pS: inconsistent capabilities %s\n",
 			name ?: "", (u64)start, (u64)end - 1,
 			more ? " and more ranges" : "", memcap_use_names[use],
 			(void *)caller, have);
-		return;
+		return false;
 	}
 	memcap_format(missing, sizeof(missing),
 		      memcap_missing(caps, memcap_required(use,
@@ -752,7 +773,9 @@ static void memcap_report(enum memcap_verdict v, enum memcap_use use,
 		name ?: "", (u64)start, (u64)end - 1,
 		more ? " and more ranges" : "", memcap_use_names[use],
 		(void *)caller, missing, have, stated ? "stated" : "assumed");
+	return v == MEMCAP_ALLOW_WARN;
 }
+#endif /* CONFIG_MEMORY_HOTPLUG */
 
 #ifdef CONFIG_ZONE_DEVICE
 /* pgmaps that passed memremap_pages(), for debugfs. */
@@ -762,6 +785,7 @@ struct memcap_pgmap_rec {
 	enum memcap_use use;
 	unsigned int caps;
 	int nr_pinned;
+	bool warned;		/* logged in warn mode, to remember once mapped */
 	unsigned long caller;
 };
 
@@ -848,7 +872,7 @@ int memcap_pgmap_prepare(struct dev_pagemap *pgmap, pgprot_t *pgprot,
 {
 	unsigned int caps, required, recorded, rec_caps, honour;
 	struct memcap_pgmap_rec *rec;
-	bool stated = true, st;
+	bool stated = true, st, warned = false;
 	enum memcap_verdict v;
 	enum memcap_use use;
 	int i;
@@ -883,9 +907,10 @@ int memcap_pgmap_prepare(struct dev_pagemap *pgmap, pgprot_t *pgprot,
 	v = memcap_decide(use, caps, memcap_baseline(),
 			  memcap_strict() || stated || honour);
 	if (v != MEMCAP_ALLOW)
-		memcap_report(v, use, pgmap->ranges[0].start,
-			      pgmap->ranges[0].end + 1, pgmap->nr_range - 1,
-			      caps, stated || honour, NULL, caller);
+		warned = memcap_report(v, use, pgmap->ranges[0].start,
+				       pgmap->ranges[0].end + 1,
+				       pgmap->nr_range - 1, caps,
+				       stated || honour, NULL, caller);
 	if (v == MEMCAP_DENY)
 		return memcap_caps_valid(caps) ? -EPERM : -EINVAL;
 
@@ -896,6 +921,7 @@ int memcap_pgmap_prepare(struct dev_pagemap *pgmap, pgprot_t *pgprot,
 	rec->use = use;
 	rec->caps = caps;
 	rec->caller = caller;
+	rec->warned = warned;
 	/* Records that stated the caps stay until memunmap_pages(). */
 	rec->nr_pinned = 0;
 	if (stated && !(pgmap->flags & PGMAP_MEMCAP_VALID)) {
@@ -922,6 +948,36 @@ int memcap_pgmap_prepare(struct dev_pagemap *pgmap, pgprot_t *pgprot,
 	return 0;
 }
 ALLOW_ERROR_INJECTION(memcap_pgmap_prepare, ERRNO);
+
+/**
+ * memcap_pgmap_mapped() - note that a pgmap went in
+ * @pgmap: the pgmap, which memcap_pgmap_prepare() accepted
+ *
+ * memremap_pages() calls it once it succeeded, devm_memremap_pages() once
+ * its release action is in place too.  What memcap_pgmap_prepare() logged
+ * in warn mode is remembered only now, so that a memremap that fails after
+ * it leaves nothing behind.
+ *
+ * Context: Process context; may sleep.
+ */
+void memcap_pgmap_mapped(const struct dev_pagemap *pgmap)
+{
+	struct memcap_pgmap_rec *rec;
+	bool warned = false;
+
+	scoped_guard(mutex, &memcap_pgmap_lock) {
+		list_for_each_entry(rec, &memcap_pgmap_list, node) {
+			if (rec->pgmap == pgmap) {
+				warned = rec->warned;
+				rec->warned = false;
+				break;
+			}
+		}
+	}
+	if (warned)
+		memcap_remember_warning(pgmap->ranges[0].start,
+					pgmap->ranges[0].end + 1);
+}
 
 /**
  * memcap_pgmap_proof() - what was proven of the memory of a pgmap
@@ -1082,7 +1138,9 @@ static void memcap_show_pgmaps(struct seq_file *m)
  * add_memory_resource()'s unwinding.
  *
  * Context: Process context; may sleep.
- * Return: 0, or -EPERM when the policy refuses the range.
+ * Return: 0, or %MEMCAP_HOTPLUG_WARNED when warn mode let the range
+ * through and said so, to be passed to memcap_hotplug_added(); -EPERM when
+ * the policy refuses the range.
  */
 int memcap_hotplug_check(const struct resource *res, pgprot_t *pgprot,
 			 unsigned long caller)
@@ -1090,7 +1148,7 @@ int memcap_hotplug_check(const struct resource *res, pgprot_t *pgprot,
 	phys_addr_t start = res->start, size = resource_size(res);
 	unsigned int caps, recorded, honour;
 	enum memcap_verdict v;
-	bool stated;
+	bool stated, warned = false;
 
 	caps = memcap_resolve(start, size, &stated, &recorded);
 	/*
@@ -1105,16 +1163,36 @@ int memcap_hotplug_check(const struct resource *res, pgprot_t *pgprot,
 		char name[64];
 
 		snprintf(name, sizeof(name), "%s ", res->name ?: "");
-		memcap_report(v, MEMCAP_USE_SYSTEM_RAM, start, start + size, 0,
-			      caps, stated || honour, name, caller);
+		warned = memcap_report(v, MEMCAP_USE_SYSTEM_RAM, start,
+				       start + size, 0, caps, stated || honour,
+				       name, caller);
 	}
 	if (v == MEMCAP_DENY)
 		return -EPERM;
 	if (stated)
 		*pgprot = arch_memcap_mhp_pgprot(*pgprot, caps);
-	return 0;
+	return warned ? MEMCAP_HOTPLUG_WARNED : 0;
 }
 ALLOW_ERROR_INJECTION(memcap_hotplug_check, ERRNO);
+
+/**
+ * memcap_hotplug_added() - note that hot-added memory went in
+ * @start: physical start of the range memcap_hotplug_check() accepted
+ * @size: its size in bytes
+ * @check: what memcap_hotplug_check() returned for it
+ *
+ * What memcap_hotplug_check() logged in warn mode is remembered only now,
+ * so that a hot-add that fails after it leaves nothing behind.  Takes the
+ * range, not the resource: add_memory_resource() may have merged the
+ * resource into its neighbour, and freed it, by then.
+ *
+ * Context: Process context; may sleep.
+ */
+void memcap_hotplug_added(u64 start, u64 size, int check)
+{
+	if (check == MEMCAP_HOTPLUG_WARNED)
+		memcap_remember_warning(start, start + size);
+}
 #endif /* CONFIG_MEMORY_HOTPLUG */
 
 #ifdef CONFIG_DEBUG_FS
@@ -1152,11 +1230,56 @@ static int memcap_ranges_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(memcap_ranges);
 
+#ifdef CONFIG_MEMORY_HOTPLUG
+/* The ranges warn mode reported; writing anything forgets them all. */
+static int memcap_warned_show(struct seq_file *m, void *v)
+{
+	struct memcap_warned *w;
+
+	guard(mutex)(&memcap_warned_lock);
+	list_for_each_entry(w, &memcap_warned_list, node)
+		seq_printf(m, "%#018llx-%#018llx\n", (u64)w->start,
+			   (u64)w->end - 1);
+	return 0;
+}
+
+static int memcap_warned_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, memcap_warned_show, NULL);
+}
+
+static ssize_t memcap_warned_write(struct file *file, const char __user *buf,
+				   size_t len, loff_t *ppos)
+{
+	struct memcap_warned *w, *tmp;
+
+	guard(mutex)(&memcap_warned_lock);
+	list_for_each_entry_safe(w, tmp, &memcap_warned_list, node) {
+		list_del(&w->node);
+		kfree(w);
+	}
+	memcap_warned_nr = 0;
+	return len;
+}
+
+static const struct file_operations memcap_warned_fops = {
+	.owner = THIS_MODULE,
+	.open = memcap_warned_open,
+	.read = seq_read,
+	.write = memcap_warned_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+#endif /* CONFIG_MEMORY_HOTPLUG */
+
 static int __init memcap_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("memcap", NULL);
 
 	debugfs_create_file("ranges", 0400, dir, NULL, &memcap_ranges_fops);
+#ifdef CONFIG_MEMORY_HOTPLUG
+	debugfs_create_file("warned", 0600, dir, NULL, &memcap_warned_fops);
+#endif
 	return 0;
 }
 late_initcall(memcap_debugfs_init);

@@ -112,17 +112,26 @@ static inline void memcap_device_folio_free(struct folio *folio,
 struct dev_pagemap;
 struct resource;
 
+/* memcap_hotplug_check() logged the range in warn mode. */
+#define MEMCAP_HOTPLUG_WARNED	1
+
 #ifdef CONFIG_MEMCAP
 int memcap_pgmap_prepare(struct dev_pagemap *pgmap, pgprot_t *pgprot,
 			 unsigned long caller);
+void memcap_pgmap_mapped(const struct dev_pagemap *pgmap);
 void memcap_pgmap_release(struct dev_pagemap *pgmap);
 int memcap_hotplug_check(const struct resource *res, pgprot_t *pgprot,
 			 unsigned long caller);
+void memcap_hotplug_added(u64 start, u64 size, int check);
 #else
 static inline int memcap_pgmap_prepare(struct dev_pagemap *pgmap,
 				       pgprot_t *pgprot, unsigned long caller)
 {
 	return 0;
+}
+
+static inline void memcap_pgmap_mapped(const struct dev_pagemap *pgmap)
+{
 }
 
 static inline void memcap_pgmap_release(struct dev_pagemap *pgmap)
@@ -133,6 +142,10 @@ static inline int memcap_hotplug_check(const struct resource *res,
 				       pgprot_t *pgprot, unsigned long caller)
 {
 	return 0;
+}
+
+static inline void memcap_hotplug_added(u64 start, u64 size, int check)
+{
 }
 #endif
 
