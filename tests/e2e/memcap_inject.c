@@ -10,8 +10,15 @@
  * operation must leave nothing behind: no
  * record or pgmap in /sys/kernel/debug/memcap/ranges, no resource in
  * /proc/iomem, no memory block in /sys/devices/system/memory, no
- * memremap in the driver, and no live percpu ref of the pgmap (the driver
- * fails the operation with -ENOTRECOVERABLE if one lives on).
+ * memremap in the driver, no live percpu ref of the pgmap (the driver
+ * fails the operation with -ENOTRECOVERABLE if one lives on), and no
+ * range in warn mode's list of ranges it reported
+ * (/sys/kernel/debug/memcap/warned, emptied before each attempt): memcap
+ * logs a range as it checks it, and remembers it only once the operation
+ * went through.  An operation that succeeds remembers its range exactly
+ * when the kernel logged it ("allowed in warn mode"), which the operations
+ * on memory that nobody described do on an MTE host in warn mode: nothing
+ * states tags for it.
  *
  * The failure site of each injection is read back from the kernel: with
  * verbose=2, fault injection dumps the stack of the allocation it failed,
@@ -44,6 +51,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -53,6 +62,7 @@
 #define RAMLIKE		0xfU	/* cacheable|coherent|exclusives|atomics */
 #define MAX_N		400
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define WARNED		"/sys/kernel/debug/memcap/warned"
 
 static int fd, n_test, n_fail;
 
@@ -114,6 +124,18 @@ static struct site {
 	int hits;
 } sites[MAX_SITES];
 static int n_sites, n_unattributed;
+/*
+ * "allowed in warn mode" lines for the operation's own range
+ * [op_start, op_end) that kmsg_sites() has read: virtio-mem may plug its
+ * own memory meanwhile.
+ */
+static int n_warn_logged;
+static unsigned long long op_start, op_end;
+
+static int is_op_range(unsigned long long start, unsigned long long last)
+{
+	return start == op_start && last + 1 == op_end;
+}
 
 /* Frames of the allocators and of the fault injection itself. */
 static int allocator_frame(const char *fn)
@@ -176,6 +198,14 @@ static int kmsg_sites(void)
 		end = strchr(msg, '\n');
 		if (end)
 			*end = 0;
+		if (strstr(msg, "memcap: allowed in warn mode")) {
+			const char *r = strstr(msg, "[mem ");
+			unsigned long long a, z;
+
+			if (r && sscanf(r, "[mem %llx-%llx]", &a, &z) == 2 &&
+			    is_op_range(a, z))
+				n_warn_logged++;
+		}
 		if (strstr(msg, "FAULT_INJECTION: forcing a failure")) {
 			state = 1;
 		} else if (state == 1 && strstr(msg, "Call trace:")) {
@@ -238,9 +268,26 @@ static int count_memory_blocks(void)
 	return n;
 }
 
+/* The ranges warn mode remembered: all of them, or the operation's. */
+static int count_warned(int own)
+{
+	unsigned long long a, z;
+	char line[128];
+	int n = 0;
+	FILE *f = fopen(WARNED, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx-%llx", &a, &z) == 2)
+			n += !own || is_op_range(a, z);
+	fclose(f);
+	return n;
+}
+
 /* What an operation could leave behind. */
 struct state {
-	int ranges, iomem, blocks, remapped;
+	int ranges, iomem, blocks, remapped, warned;
 };
 
 static void snapshot(struct state *s, uint64_t off, uint64_t size)
@@ -251,12 +298,28 @@ static void snapshot(struct state *s, uint64_t off, uint64_t size)
 	s->iomem = count_lines("/proc/iomem", "", NULL);
 	s->blocks = count_memory_blocks();
 	s->remapped = !drv(MEMCAP_TEST_REFS, &r);
+	s->warned = count_warned(0);
+}
+
+/*
+ * Forget the ranges warn mode reported, so that each attempt reports anew.
+ * (Programs that run later may then log a range again: none of them
+ * counts the lines, and warnonce_check.py reads a boot without fault
+ * injection.)
+ */
+static void forget_warned(void)
+{
+	if (write_file(WARNED, "1")) {
+		printf("# %s: %s\n", WARNED, strerror(errno));
+		exit(1);
+	}
 }
 
 static int same(const struct state *a, const struct state *b)
 {
 	return a->ranges == b->ranges && a->iomem == b->iomem &&
-	       a->blocks == b->blocks && a->remapped == b->remapped;
+	       a->blocks == b->blocks && a->remapped == b->remapped &&
+	       a->warned == b->warned;
 }
 
 struct op {
@@ -265,29 +328,59 @@ struct op {
 	struct memcap_test_range r;
 	int record;		/* caps of a record registered first, or -1 */
 	int alt_errno;		/* another errno the operation documents */
+	int warns;		/* warn mode logs it on an MTE host */
 };
+
+/* The policy mode and the host: where the warns operations are logged. */
+static int warn_mode, mte_host;
+/* Physical start of the test driver's memory (memcap_test.base). */
+static unsigned long long dev_base;
 
 static void run_op(const struct op *op)
 {
 	struct memcap_test_range rec = op->r;
 	struct state before, after;
-	int n, ret, fired, points = 0, failed = 0, absorbed = 0, ok = 1;
-	int sites_before = n_sites, unattributed = 0;
+	int n, ret, fired, found, logged, points = 0, failed = 0, absorbed = 0;
+	int sites_before = n_sites, unattributed = 0, ok = 1, failed_logged = 0;
 
+	if (op->warns && !warn_mode && mte_host) {
+		printf("ok %d %s # SKIP strict mode refuses it on an MTE host\n",
+		       ++n_test, op->name);
+		return;
+	}
 	rec.caps = op->record;
 	if (op->record >= 0 && drv(MEMCAP_TEST_REGISTER, &rec)) {
 		printf("# %s: REGISTER: %s\n", op->name, strerror(errno));
 		ok = 0;
 	}
+	op_start = dev_base + op->r.offset;
+	op_end = op_start + op->r.size;
+	kmsg_sites();
+	forget_warned();
 	snapshot(&before, op->r.offset, op->r.size);
 	for (n = 1; n <= MAX_N && ok; n++) {
+		forget_warned();
+		logged = n_warn_logged;
 		fail_nth(n);
 		ret = drv(op->cmd, (void *)&op->r);
 		fired = fail_nth_fired();
 		fail_nth(0);
-		if (fired && !kmsg_sites())
+		found = kmsg_sites();
+		logged = n_warn_logged - logged;
+		if (fired && !found)
 			unattributed++;
 		if (!ret) {
+			int warned = count_warned(1), want = logged > 0;
+
+			/*
+			 * Remembered exactly when logged; an absorbed
+			 * injection may have been the remembering itself.
+			 */
+			if (warned > want || (!fired && warned != want)) {
+				printf("# %s: fail-nth %d: %d lines logged, %d ranges remembered\n",
+				       op->name, n, logged, warned);
+				ok = 0;
+			}
 			if (drv(op->undo, (void *)&op->r)) {
 				printf("# %s: undo: %s\n", op->name, strerror(errno));
 				ok = 0;
@@ -305,14 +398,15 @@ static void run_op(const struct op *op)
 			ok = 0;
 		}
 		failed++;
+		failed_logged += logged > 0;
 		snapshot(&after, op->r.offset, op->r.size);
 		if (!same(&before, &after)) {
 			printf("# %s: fail-nth %d left ranges %d->%d iomem %d->%d\n",
 			       op->name, n, before.ranges, after.ranges, before.iomem,
 			       after.iomem);
-			printf("#   blocks %d->%d remapped %d->%d\n",
+			printf("#   blocks %d->%d remapped %d->%d warned %d->%d\n",
 			       before.blocks, after.blocks, before.remapped,
-			       after.remapped);
+			       after.remapped, before.warned, after.warned);
 			ok = 0;
 		}
 	}
@@ -320,9 +414,38 @@ static void run_op(const struct op *op)
 		printf("# %s: still failing after %d injections\n", op->name, MAX_N);
 		ok = 0;
 	}
+	/*
+	 * Else the check of the warn list above proved nothing: on an MTE
+	 * host in warn mode, some failures came after the kernel logged the
+	 * range, and, once the ratelimit (32 lines in 5 s) has room again,
+	 * an operation that goes through logs its range and remembers it.
+	 */
+	if (op->warns && warn_mode && mte_host && ok) {
+		int warned;
+
+		sleep(6);
+		forget_warned();
+		logged = n_warn_logged;
+		ret = drv(op->cmd, (void *)&op->r);
+		kmsg_sites();
+		logged = n_warn_logged - logged;
+		warned = count_warned(1);
+		if (!ret && drv(op->undo, (void *)&op->r))
+			ret = -errno;
+		if (ret || !failed_logged || logged != 1 || warned != 1) {
+			printf("# %s: warn mode on an MTE host: %d failures after the log line\n",
+			       op->name, failed_logged);
+			printf("#   then %s, %d lines logged, %d ranges remembered\n",
+			       strerror(-ret), logged, warned);
+			ok = 0;
+		}
+	}
 	if (op->record >= 0 && drv(MEMCAP_TEST_UNREGISTER, &rec))
 		ok = 0;
 	n_unattributed += unattributed;
+	if (op->warns)
+		printf("# %s: %d failures came after the warn-mode line\n",
+		       op->name, failed_logged);
 	printf("MEMCAP-INJECT\t%s\t%d points\t%d failed it\t%d absorbed\t",
 	       op->name, points, failed, absorbed);
 	printf("%d new sites\t%d unattributed\n", n_sites - sites_before,
@@ -415,6 +538,13 @@ int main(void)
 		 */
 		{ "hot-add over a record", MEMCAP_TEST_HOTPLUG, MEMCAP_TEST_HOTREMOVE,
 		  { .offset = 128 * MiB, .size = 128 * MiB }, -1, -EEXIST },
+		{ "memremap coherent, nothing stated", MEMCAP_TEST_MEMREMAP,
+		  MEMCAP_TEST_MEMUNMAP,
+		  { .offset = 0, .size = 2 * MiB, .type = MEMCAP_TEST_COHERENT },
+		  -1, 0, 1 },
+		{ "hot-add, nothing stated", MEMCAP_TEST_HOTPLUG,
+		  MEMCAP_TEST_HOTREMOVE,
+		  { .offset = 128 * MiB, .size = 128 * MiB }, -1, -EEXIST, 1 },
 	};
 	/*
 	 * Every allocation may fail, not only atomic ones; a stack dump for
@@ -436,8 +566,10 @@ int main(void)
 		{ FAIL_FN "/task-filter", "Y" },
 		{ "/proc/self/make-it-fail", "1" },
 	};
+	char mode[16] = "";
 	int i, j;
 	struct op hot = ops[3];
+	FILE *f;
 
 	if (access("/proc/thread-self/fail-nth", W_OK) ||
 	    access("/sys/kernel/debug/failslab", F_OK) ||
@@ -465,6 +597,22 @@ int main(void)
 			printf("# %s: %s\n", settings[i][0], strerror(errno));
 			return 1;
 		}
+	f = fopen("/sys/module/memcap/parameters/mode", "r");
+	if (!f || !fgets(mode, sizeof(mode), f)) {
+		printf("# memcap mode: %s\n", strerror(errno));
+		return 1;
+	}
+	fclose(f);
+	warn_mode = !strncmp(mode, "warn", 4);
+	f = fopen("/sys/module/memcap_test/parameters/base", "r");
+	if (!f || fscanf(f, "%llu", &dev_base) != 1) {
+		printf("# memcap_test.base: %s\n", strerror(errno));
+		return 1;
+	}
+	fclose(f);
+	mte_host = !!(getauxval(AT_HWCAP2) & HWCAP2_MTE);
+	printf("# memcap.mode=%s on a host %s MTE\n", warn_mode ? "warn" : "strict",
+	       mte_host ? "with" : "without");
 	/* Hot-add needs a record with the baseline: RAM-like, with tags. */
 	hot.record = RAMLIKE | (1U << 4);
 	printf("1..%zu\n", ARRAY_SIZE(ops) + 3);
@@ -474,6 +622,8 @@ int main(void)
 	for (i = 0; i < 3; i++)
 		run_op(&ops[i]);
 	run_op(&hot);
+	for (i = 4; i < (int)ARRAY_SIZE(ops); i++)
+		run_op(&ops[i]);
 	run_fn(&ops[1], "memcap_pgmap_prepare", -EXDEV);
 	run_fn(&hot, "memcap_hotplug_check", -EXDEV);
 	kmsg_mark("MEMCAP-KMSG-INJECT-END");
