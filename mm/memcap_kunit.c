@@ -21,7 +21,7 @@
 #include <linux/sched.h>
 
 #ifdef CONFIG_ARM64
-#include <asm/cpufeature.h>
+#include <linux/cpufeature.h>
 #endif
 
 #include "memcap_internal.h"

@@ -11,13 +11,13 @@
  * The decision table, row by row, is Documentation/virt/kvm/arm/memcap.rst.
  */
 
+#include <linux/cpufeature.h>
 #include <linux/init.h>
 #include <linux/kvm_host.h>
 #include <linux/memcap.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
 
-#include <asm/cpufeature.h>
 #include <asm/kvm_memcap.h>
 #include <asm/kvm_pgtable.h>
 #include <asm/memory.h>

@@ -10,13 +10,13 @@
  */
 
 #include <linux/cache.h>
+#include <linux/cpufeature.h>
 #include <linux/init.h>
 #include <linux/memblock.h>
 #include <linux/memcap.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
-#include <asm/cpufeature.h>
 #include <asm/sysreg.h>
 
 static unsigned int arm64_memcap_baseline __ro_after_init;
