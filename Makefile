@@ -6,6 +6,7 @@
 #   make run      boot the patched kernel in QEMU and report what memcap does
 #   make check    build and test both bases; ends "N passed, N failed"
 #   make coccicheck  the semantic patches in coccinelle/ over the whole tree
+#   make series   the patch series of each base, in build/series/<base>/
 #
 # Both install the Debian packages they need.  BASE=6.12 selects the
 # backport (default 7.3); KSRC=<dir> uses your own 7.3 or 6.12 tree instead
@@ -14,12 +15,12 @@
 
 S := tests/scripts
 
-.PHONY: all run check coccicheck deps prepare build initramfs refresh-patches clean distclean help
+.PHONY: all run check coccicheck series deps prepare build initramfs refresh-patches clean distclean help
 
 all: help
 
 help:
-	@sed -n '5,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '5,14p' Makefile | sed 's/^# \{0,1\}//'
 
 run:
 	@bash $(S)/run.sh
@@ -30,6 +31,10 @@ check:
 # The semantic patches in coccinelle/ over the whole tree of the base (report).
 coccicheck: prepare
 	@bash $(S)/coccicheck.sh tree
+
+# git format-patch output of series/memcap.series, for each base.
+series: deps
+	@bash $(S)/series.sh all
 
 deps:
 	@bash $(S)/deps.sh
