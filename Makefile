@@ -7,6 +7,7 @@
 #   make check    build and test both bases; ends "N passed, N failed"
 #   make coccicheck  the semantic patches in coccinelle/ over the whole tree
 #   make series   the patch series of each base, in build/series/<base>/
+#   make bench    memcap's cost against upstream 7.3, as one table
 #
 # Both install the Debian packages they need.  BASE=6.12 selects the
 # backport (default 7.3); KSRC=<dir> uses your own 7.3 or 6.12 tree instead
@@ -15,12 +16,12 @@
 
 S := tests/scripts
 
-.PHONY: all run check coccicheck series deps prepare build initramfs refresh-patches clean distclean help
+.PHONY: all run check coccicheck series bench deps prepare build initramfs refresh-patches clean distclean help
 
 all: help
 
 help:
-	@sed -n '5,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '5,15p' Makefile | sed 's/^# \{0,1\}//'
 
 run:
 	@bash $(S)/run.sh
@@ -35,6 +36,10 @@ coccicheck: prepare
 # git format-patch output of series/memcap.series, for each base.
 series: deps
 	@bash $(S)/series.sh all
+
+# Figures, never pass/fail: QEMU -icount, memcap 7.3 beside upstream 7.3.
+bench: deps
+	@bash $(S)/bench.sh >/dev/null
 
 deps:
 	@bash $(S)/deps.sh

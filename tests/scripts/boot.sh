@@ -11,6 +11,7 @@
 # device (QEMU 7.0 or newer on arm64 virt) asks the guest to hot-add
 # 128 MiB of its 256 MiB region.  Exit status: 0 if
 # the initramfs reported "done", 1 otherwise (log in build/logs/<name>.log).
+# QEMU_EXTRA adds QEMU options (make bench: -icount).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -28,6 +29,6 @@ timeout --foreground -k 10 "${BOOT_TIMEOUT:-600}" \
 	-kernel "$O/arch/arm64/boot/Image" \
 	-initrd "$B/initramfs/$variant.cpio" \
 	-append "console=ttyAMA0 mem=768M panic=-1 oops=panic memcap_test.base=0x80000000 memcap_test.size=0x10000000 $append" \
-	-display none -monitor none -serial stdio -no-reboot -nic none \
+	-display none -monitor none -serial stdio -no-reboot -nic none ${QEMU_EXTRA:-} \
 	< /dev/null > "$logf" 2>&1 || true
 grep -q '^MEMCAP-INIT: done' "$logf"

@@ -241,6 +241,13 @@ t=$(date +%s)
 results_from bash "$S/peer.sh"
 printf '%-28s %4ds\n' "peer" $(( $(date +%s) - t )) >> "$RES/stages.txt"
 
+# memcap's cost against upstream 7.3, the short version of make bench
+# (QEMU -icount: instructions).  Figures, never pass/fail: a result fails
+# only when a figure was not measured.
+t=$(date +%s)
+results_from bash "$S/bench.sh" short
+printf '%-28s %4ds\n' "bench" $(( $(date +%s) - t )) >> "$RES/stages.txt"
+
 # The per-base layout: no hunk is a copy of the primary base's.
 results_from bash "$S/layout_check.sh"
 
@@ -262,9 +269,12 @@ RESULT_PREFIX=
 # Benchmark figures the KUnit suites printed (never pass/fail).
 for base in $BASES; do
 	echo "== figures, Linux $base (boot mte, TCG: relative, not absolute)"
-	grep -hE 'ns/(fault|call|pair)' "$TOP/build/$base/logs/mte.log" 2>/dev/null |
+	grep -hE 'ns/(fault|call|pair)|ratio|records' "$TOP/build/$base/logs/mte.log" 2>/dev/null |
 		sed -E 's/^\[[ 0-9.]+\] +//; s/^# //'
 done
+
+echo "== cost against upstream 7.3 (make bench, short version)"
+cat "$RES/bench.txt" 2>/dev/null
 
 echo "== injected failures (sanitizer kernel; tests/e2e/memcap_inject.c)"
 grep -hE '^(MEMCAP-INJECT(-SITES)?\s|# failure site)' "$TOP/build/$PRIMARY/logs/sanitize.log" 2>/dev/null |
@@ -280,6 +290,8 @@ pass=$(grep -c '^PASS' "$RES/current.tsv")
 fail=$(grep -c '^FAIL' "$RES/current.tsv")
 skip=$(grep -c '^SKIP' "$RES/current.tsv")
 echo "== wall time: $((T1 - T0))s"
+# For the series' cover letter (series.sh gen).
+echo "make check, $(date -u +%F): $pass passed, $fail failed" > "$RES/summary.txt"
 if [ "$skip" != 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
 else

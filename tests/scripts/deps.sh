@@ -14,7 +14,7 @@ set -euo pipefail
 PKGS="linux-source-6.12 linux-source-7.3 gcc-aarch64-linux-gnu
 libc6-dev-arm64-cross qemu-system-arm sparse coccinelle ccache bc flex bison
 libssl-dev libelf-dev cpio rsync python3 perl make gcc libc6-dev kmod
-xz-utils patch diffutils git"
+xz-utils patch diffutils git dwarves"
 QEMU_MIN=1:10.0
 LIST=/etc/apt/sources.list.d/memcap-backports.sources
 PIN=/etc/apt/preferences.d/memcap-backports

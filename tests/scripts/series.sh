@@ -56,13 +56,35 @@ inventory() {
 	echo "$f"
 }
 
+# The cover letter quotes the latest figures: make check's result and
+# make bench's table (build/results/), when they exist.
+cover_extra() {
+	if [ -f "$RES/summary.txt" ]; then
+		echo "Tested with the project's harness (Debian 12, QEMU 10 TCG: -cpu max,"
+		echo "cortex-a710 and cortex-a76, KUnit, KVM selftests, sanitizers):"
+		sed 's/^/  /' "$RES/summary.txt"
+		echo
+	fi
+	if [ -f "$RES/bench.txt" ]; then
+		sed 's/^/  /; s/ *$//' "$RES/bench.txt"
+		echo
+	fi
+	echo "Documentation/virt/kvm/arm/memcap.rst lists every difference from"
+	echo "upstream 7.3's stage-2 choice, with its reason."
+	echo
+	echo "The base is Debian's linux-source-$BASE ($(cat "$B/kversion" 2>/dev/null)),"
+	echo "imported into git: its base-commit is local, not an upstream id."
+}
+
 gen() {
 	base_repo
-	local inv
+	local inv extra rc
 	inv=$(inventory)
-	python3 "$S/series.py" gen "$inv" "$PRISTINE" "$G" "$SOUT"
-	local rc=$?
-	rm -f "$inv"
+	extra=$(mktemp)
+	cover_extra > "$extra"
+	SERIES_COVER_EXTRA=$extra python3 "$S/series.py" gen "$inv" "$PRISTINE" "$G" "$SOUT"
+	rc=$?
+	rm -f "$inv" "$extra"
 	return $rc
 }
 
