@@ -55,6 +55,49 @@ static bool record_vouches_cacheable(const struct kvm_s2_memcap_in *in)
 	return in->has_record && (in->caps & need) == need;
 }
 
+/*
+ * Rows 12 to 17: the rules of Linux 7.3 without memcap, for a kernel built
+ * without it (@in->trust_vmm), where nobody can state anything.  A pfn
+ * outside the linear map in a VM_PFNMAP or VM_MIXEDMAP VMA is IO memory
+ * under a non-cacheable pgprot, and under a cacheable one is trusted to be
+ * cacheable when FWB and DIC spare KVM the cache maintenance it could not
+ * do; every other pfn is Normal.  The MTE rule is 6.12's for all of them.
+ */
+static int decide_trusting_vmm(const struct kvm_s2_memcap_in *in,
+			       struct kvm_s2_memcap_out *out)
+{
+	bool outside = in->vm_flags & (VM_PFNMAP | VM_MIXEDMAP) &&
+		       in->pfn_class != KVM_PFN_RAM;
+
+	if (outside && !host_mt_cacheable(in->host_mt)) {
+		if (in->exec) {
+			out->row = 12;
+			return -ENOEXEC;
+		}
+		if (in->vm_flags & VM_ALLOW_ANY_UNCACHED) {
+			out->mt = KVM_S2_MT_NORMAL_NC;
+			out->row = 13;
+		} else {
+			out->row = 14;
+		}
+		return 0;
+	}
+	if (outside && !(in->fwb && in->dic)) {
+		out->row = 15;
+		return -EFAULT;
+	}
+	out->mt = KVM_S2_MT_NORMAL;
+	out->exec = in->exec || in->dic;
+	if (in->vm_mte && !(in->vm_flags & VM_MTE_ALLOWED)) {
+		out->mte_refused = true;
+		out->row = 16;
+		return -EFAULT;
+	}
+	out->sanitise_tags = in->vm_mte;
+	out->row = 17;
+	return 0;
+}
+
 /**
  * kvm_s2_memcap_decide() - the stage-2 memory type for a fault
  * @in: the VMA, the backing memory and the host features
@@ -71,9 +114,14 @@ static bool record_vouches_cacheable(const struct kvm_s2_memcap_in *in)
  * Normal-NC or Device, and counts as a downgrade.
  *
  * Context: Any context.
+ * Without memcap (@in->trust_vmm) nothing can be proven, and the rules of
+ * the kernel without memcap apply instead (rows 12 to 17).
+ *
  * Return: 0; -ENOEXEC for an instruction fetch the mapping cannot allow;
  * -EFAULT when an MTE VM would get cacheable memory whose tags cannot be
- * managed.  With -EFAULT, @out is still the mapping that the kernel without
+ * managed (@out->mte_refused), or, without memcap, for a cacheable pfn
+ * outside the linear map on a host without FWB and DIC.  With
+ * @out->mte_refused, @out is still the mapping that the kernel without
  * memcap would have used, for a permission fault on an existing mapping:
  * the caller refuses only new mappings, where its upstream does (6.12 under
  * mmu_lock once the VMA it read is known to be current, 7.3 in
@@ -86,6 +134,8 @@ int kvm_s2_memcap_decide(const struct kvm_s2_memcap_in *in,
 	bool no_tags;
 
 	*out = (struct kvm_s2_memcap_out){ .mt = KVM_S2_MT_DEVICE };
+	if (in->trust_vmm)
+		return decide_trusting_vmm(in, out);
 
 	/*
 	 * RAM: the struct page proves it, and it is Normal whatever the host
@@ -99,6 +149,7 @@ int kvm_s2_memcap_decide(const struct kvm_s2_memcap_in *in,
 		if (in->vm_mte &&
 		    (!(in->vm_flags & VM_MTE_ALLOWED) || no_tags)) {
 			/* @out is what a permission fault may relax. */
+			out->mte_refused = true;
 			out->row = 4;
 			return -EFAULT;
 		}
@@ -132,6 +183,7 @@ int kvm_s2_memcap_decide(const struct kvm_s2_memcap_in *in,
 	 */
 	if (in->vm_mte && record_vouches_cacheable(in) && in->fwb) {
 		out->mt = any_uc ? KVM_S2_MT_NORMAL_NC : KVM_S2_MT_DEVICE;
+		out->mte_refused = true;
 		out->row = 6;
 		return -EFAULT;
 	}
@@ -198,6 +250,7 @@ void kvm_s2_memcap_gather_vma(struct kvm *kvm, struct vm_area_struct *vma,
 	in->vm_flags = vma->vm_flags & KVM_MEMCAP_VM_FLAGS;
 	in->host_mt = kvm_host_mt_from_vma(vma);
 	in->trust_assumed = !memcap_strict();
+	in->trust_vmm = !IS_ENABLED(CONFIG_MEMCAP);
 	in->vm_mte = kvm_has_mte(kvm);
 	/* A guest's stage-2 tables use FWB whenever the CPUs have it. */
 	in->fwb = cpus_have_final_cap(ARM64_HAS_STAGE2_FWB);
@@ -243,7 +296,7 @@ static bool kvm_s2_memcap_gather_pgmap(unsigned long pfn,
  * kvm_s2_memcap_gather_pfn() - the inputs that come from the pfn
  * @pfn: the pfn about to be mapped
  * @nr_pages: number of pages of the mapping, a power of two
- * @in: filled in
+ * @in: filled in, after kvm_s2_memcap_gather_vma()
  *
  * Boot RAM is recognised exactly as 6.12 recognised it, so the RAM path
  * costs no more than before.  Only a pfn without a RAM-equivalent struct
@@ -263,6 +316,12 @@ void kvm_s2_memcap_gather_pfn(unsigned long pfn, unsigned long nr_pages,
 	in->no_tags = false;
 	if (likely(pfn_is_map_memory(pfn))) {
 		in->pfn_class = KVM_PFN_RAM;
+		return;
+	}
+	/* Without memcap nothing was stated, and only the linear map counts. */
+	if (in->trust_vmm) {
+		in->pfn_class = pfn_valid(pfn) ? KVM_PFN_OTHER_PAGE :
+						 KVM_PFN_NO_PAGE;
 		return;
 	}
 	if (pfn_valid(pfn)) {

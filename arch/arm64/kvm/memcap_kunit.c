@@ -6,7 +6,8 @@
  * against a reference written from the decision table and the definitions
  * above it in
  * Documentation/virt/kvm/arm/memcap.rst (rows 1 to 11, first match wins),
- * and on named cases that cite those rows.
+ * and on named cases that cite those rows.  Without memcap (rows 12 to 17)
+ * it is checked against a reference written from Linux 7.3's fault path.
  */
 
 #include <kunit/test.h>
@@ -336,6 +337,7 @@ static void kvm_memcap_test_exhaustive(struct kunit *test)
 			upstream++;
 		}
 		if (r == 0 || ret != ref_rows[r].err || out.row != r ||
+		    out.mte_refused != (r == 4 || r == 6) ||
 		    (ret == -EFAULT && out.mt != ref_mt(&ref_rows[r], &in)) ||
 		    (!ret && (out.mt != ref_mt(&ref_rows[r], &in) ||
 			      out.exec != ref_exec(&ref_rows[r], &in) ||
@@ -626,6 +628,182 @@ static void kvm_memcap_test_no_tags(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_decide(&in, &out), 0);
 	KUNIT_EXPECT_EQ(test, out.mt, S2N);
 	KUNIT_EXPECT_EQ(test, out.row, 5);
+}
+
+/* ---- Without memcap: Linux 7.3's rules ---- */
+
+/*
+ * Without memcap (CONFIG_MEMCAP=n, @trust_vmm), a kernel with this series
+ * must do exactly what Linux 7.3 does.  The reference is written from 7.3's
+ * fault path, step by step, not from the table: kvm_s2_fault_pin_pfn()
+ * (a VM_PFNMAP/VM_MIXEDMAP pfn outside the linear map is "device"; under a
+ * cacheable pgprot, kvm_vma_is_cacheable(), it needs
+ * kvm_supports_cacheable_pfnmap(), FWB and DIC, or the fault is -EFAULT;
+ * under any other it is map_non_cacheable), kvm_s2_fault_compute_prot()
+ * (-ENOEXEC for a fetch from map_non_cacheable; X on a fetch, or with DIC
+ * unless map_non_cacheable; Normal-NC with VM_ALLOW_ANY_UNCACHED, else
+ * Device, for map_non_cacheable; -EFAULT on a translation fault of an MTE
+ * VM without VM_MTE_ALLOWED unless map_non_cacheable) and
+ * kvm_s2_fault_map() (tags sanitised in an MTE VM unless
+ * map_non_cacheable).  Pages are "in the linear map" (pfn_is_map_memory())
+ * exactly when their class is RAM: without memcap no pgmap is proven RAM.
+ */
+struct up73 {
+	int err;
+	bool translation_only;	/* the -EFAULT of compute_prot's MTE check */
+	enum kvm_s2_mt mt;
+	bool exec;
+	bool sanitise;
+};
+
+static void upstream73(const struct kvm_s2_memcap_in *in, struct up73 *u)
+{
+	bool cacheable = in->host_mt != KVM_HOST_MT_NORMAL_NC &&
+			 in->host_mt != KVM_HOST_MT_DEVICE_nGnRE &&
+			 in->host_mt != KVM_HOST_MT_DEVICE_nGnRnE;
+	bool map_non_cacheable = false;
+
+	memset(u, 0, sizeof(*u));
+	/* kvm_s2_fault_pin_pfn() */
+	if ((in->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) &&
+	    in->pfn_class != KVM_PFN_RAM) {
+		if (cacheable) {
+			if (!in->fwb || !in->dic) {
+				u->err = -EFAULT;
+				return;
+			}
+		} else {
+			map_non_cacheable = true;
+		}
+	}
+	/* kvm_s2_fault_compute_prot() */
+	if (in->exec && map_non_cacheable) {
+		u->err = -ENOEXEC;
+		return;
+	}
+	u->exec = in->exec;
+	if (map_non_cacheable) {
+		u->mt = (in->vm_flags & VM_ALLOW_ANY_UNCACHED) ?
+			KVM_S2_MT_NORMAL_NC : KVM_S2_MT_DEVICE;
+	} else {
+		u->mt = KVM_S2_MT_NORMAL;
+		if (in->dic)
+			u->exec = true;
+	}
+	if (!map_non_cacheable && in->vm_mte &&
+	    !(in->vm_flags & VM_MTE_ALLOWED)) {
+		u->err = -EFAULT;
+		u->translation_only = true;
+		return;
+	}
+	/* kvm_s2_fault_map() */
+	u->sanitise = !map_non_cacheable && in->vm_mte;
+}
+
+static void kvm_memcap_test_without_memcap(struct kunit *test)
+{
+	unsigned long combos = 0, bad = 0, odd = 0, rows_hit[18] = {};
+	struct kvm_s2_memcap_in in;
+	struct kvm_s2_memcap_out out;
+	unsigned int fl, mt, cls, rec, bits, i;
+	struct up73 u;
+	unsigned long n;
+	int ret;
+
+	/* As kvm_memcap_test_exhaustive(); every input but @trust_vmm. */
+	for (n = 0; n < 32UL * KVM_HOST_MT_NR * KVM_PFN_NR * 33 * 64; n++) {
+		unsigned long v = n;
+
+		bits = v % 64;
+		v /= 64;
+		rec = v % 33;
+		v /= 33;
+		cls = v % KVM_PFN_NR;
+		v /= KVM_PFN_NR;
+		mt = v % KVM_HOST_MT_NR;
+		fl = v / KVM_HOST_MT_NR;
+
+		memset(&in, 0, sizeof(in));
+		for (i = 0; i < ARRAY_SIZE(flag_bits); i++)
+			if (fl & BIT(i))
+				in.vm_flags |= flag_bits[i];
+		in.host_mt = mt;
+		in.pfn_class = cls;
+		in.has_record = rec < BIT(5);
+		in.caps = in.has_record ? rec : 0;
+		in.vm_mte = bits & 1;
+		in.fwb = bits & 2;
+		in.dic = bits & 4;
+		in.exec = bits & 8;
+		in.no_tags = bits & 16;
+		in.trust_assumed = bits & 32;
+		in.trust_vmm = true;
+
+		upstream73(&in, &u);
+		ret = kvm_s2_memcap_decide(&in, &out);
+		combos++;
+		if (out.row >= 0 && out.row < ARRAY_SIZE(rows_hit))
+			rows_hit[out.row]++;
+		if (ret != u.err || out.mte_refused != u.translation_only ||
+		    ((!ret || out.mte_refused) &&
+		     (out.mt != u.mt || out.exec != u.exec)) ||
+		    (!ret && out.sanitise_tags != u.sanitise)) {
+			if (bad++ < 8)
+				KUNIT_FAIL(test,
+					   "not as 7.3: flags %#lx host %u class %u mte %d fwb %d dic %d exec %d: got %d/%d mt %d x %d row %d, 7.3 %d/%d mt %d x %d",
+					   in.vm_flags, mt, cls, in.vm_mte, in.fwb,
+					   in.dic, in.exec, ret, out.mte_refused,
+					   out.mt, out.exec, out.row, u.err,
+					   u.translation_only, u.mt, u.exec);
+		}
+		/*
+		 * Whatever 7.3 does: nothing is counted as a downgrade or
+		 * held to a record's size, as nothing was looked up; and a
+		 * pfn outside the linear map is Normal only where stage 2
+		 * needs no cache maintenance (FWB and DIC).
+		 */
+		if (out.downgraded || out.fixed_size ||
+		    (!ret && out.mt == KVM_S2_MT_NORMAL &&
+		     cls != KVM_PFN_RAM &&
+		     (in.vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) &&
+		     (!in.fwb || !in.dic))) {
+			if (odd++ < 8)
+				KUNIT_FAIL(test,
+					   "flags %#lx host %u class %u: downgraded %d fixed %d mt %d",
+					   in.vm_flags, mt, cls, out.downgraded,
+					   out.fixed_size, out.mt);
+		}
+	}
+	kunit_info(test, "%lu combinations without memcap, %lu differ from 7.3\n",
+		   combos, bad);
+	for (i = 12; i < ARRAY_SIZE(rows_hit); i++) {
+		kunit_info(test, "row %2u: %lu combinations\n", i, rows_hit[i]);
+		KUNIT_EXPECT_GT(test, rows_hit[i], 0UL);
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	KUNIT_EXPECT_EQ(test, odd, 0UL);
+	KUNIT_EXPECT_EQ(test, combos, 32UL * 5 * 4 * 33 * 64);
+	/* Rows 1 to 11 are never reached: memcap's rules are off. */
+	for (i = 0; i < 12; i++)
+		KUNIT_EXPECT_EQ(test, rows_hit[i], 0UL);
+
+	/* nvgrace-gpu's usemem on a host with FWB and DIC: Normal X, as 7.3. */
+	in = (struct kvm_s2_memcap_in)IN(VM_IO | VM_PFNMAP, N, NOPAGE, 0, 0,
+					 0, 1, 1, 0);
+	in.trust_vmm = true;
+	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_decide(&in, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.mt, KVM_S2_MT_NORMAL);
+	KUNIT_EXPECT_TRUE(test, out.exec);
+	/* Without DIC, 7.3 fails every fault, permission faults included. */
+	in.dic = false;
+	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_decide(&in, &out), -EFAULT);
+	KUNIT_EXPECT_FALSE(test, out.mte_refused);
+	/* A ZONE_DEVICE page that vm_insert_page() put in a MIXEDMAP VMA. */
+	in = (struct kvm_s2_memcap_in)IN(VM_MIXEDMAP, N, ASSUMED, 0, 0,
+					 0, 1, 1, 0);
+	in.trust_vmm = true;
+	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_decide(&in, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.mt, KVM_S2_MT_NORMAL);
 }
 
 /* ---- The ptdump column, in both MemAttr encodings ---- */
@@ -984,6 +1162,7 @@ static struct kunit_case kvm_memcap_cases[] = {
 	KUNIT_CASE_SLOW(kvm_memcap_test_exhaustive),
 	KUNIT_CASE_PARAM(kvm_memcap_test_named, named_gen_params),
 	KUNIT_CASE(kvm_memcap_test_no_tags),
+	KUNIT_CASE_SLOW(kvm_memcap_test_without_memcap),
 	KUNIT_CASE(kvm_memcap_test_ptdump_decode),
 #ifdef CONFIG_PTDUMP_STAGE2_DEBUGFS
 	KUNIT_CASE(kvm_memcap_test_ptdump_bits),

@@ -78,6 +78,11 @@ enum kvm_s2_mt {
  * @trust_assumed: a %KVM_PFN_ASSUMED_PAGE counts as RAM in a VMA that is
  *	neither VM_PFNMAP nor VM_MIXEDMAP, as upstream maps it since 6.17:
  *	warn mode only; strict mode asks for proof
+ * @trust_vmm: nobody can state anything (``CONFIG_MEMCAP=n``): keep the
+ *	rules of Linux 7.3 without memcap, which trust the VMA's pgprot for
+ *	a ``VM_PFNMAP``/``VM_MIXEDMAP`` pfn outside the linear map and map
+ *	every other pfn Normal.  The 6.12 backport never sets it: its
+ *	rules without records are rows 1 to 11
  * @vm_mte: the VM has MTE enabled
  * @fwb: the host has stage-2 forced write-back (FEAT_S2FWB)
  * @dic: the host needs no I-cache invalidation to the PoU (CTR_EL0.DIC)
@@ -91,6 +96,7 @@ struct kvm_s2_memcap_in {
 	unsigned int caps;
 	bool no_tags;
 	bool trust_assumed;
+	bool trust_vmm;
 	bool vm_mte;
 	bool fwb;
 	bool dic;
@@ -104,6 +110,9 @@ struct kvm_s2_memcap_in {
  * @sanitise_tags: MTE tags must be initialised before the guest sees them
  * @downgraded: the mapping is weaker than the host's cacheable mapping
  *	because nothing proves the memory can take a cacheable one
+ * @mte_refused: the error is -EFAULT because an MTE VM would get memory
+ *	whose tags KVM cannot manage: the caller refuses new mappings only,
+ *	and a permission fault may still relax an existing mapping of @mt
  * @fixed_size: the records gave this answer for the size they were looked
  *	up for, and no more: the mapping may grow into a larger block only
  *	where kvm_s2_memcap_covers() allows it (6.12: never)
@@ -114,6 +123,7 @@ struct kvm_s2_memcap_out {
 	bool exec;
 	bool sanitise_tags;
 	bool downgraded;
+	bool mte_refused;
 	bool fixed_size;
 	int row;
 };
