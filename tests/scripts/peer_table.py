@@ -9,7 +9,10 @@ Each log is the console of a boot that ran the KVM selftest in report mode
 scenario: the type read from the running guest's stage-2 ptdump, or the
 errno that refused the memslot or KVM_RUN.  The table is written to the
 table file; one TSV result per boot (PASS when every scenario of the boot
-was measured) goes to stdout.
+was measured) goes to stdout.  A column named memcap-n/<host> (this series
+built with CONFIG_MEMCAP=n) must equal upstream/<host> in every cell: one
+more result per host.  memcap's own column is never compared: where it
+differs from upstream, it does on purpose (Documentation/virt/kvm/arm/memcap.rst).
 """
 import sys
 
@@ -54,8 +57,9 @@ def main():
     results = []
     print_('Stage 2 of a running guest, measured: each cell read from its ptdump,')
     print_('or the errno that refused the memslot or KVM_RUN.  Linux 7.3 unpatched')
-    print_('("upstream") and with memcap; hosts: max = FWB, DIC, MTE;')
-    print_('a710 = FWB, no DIC; a76 = no FWB, no DIC.')
+    print_('("upstream"), with memcap, and with memcap built CONFIG_MEMCAP=n')
+    print_('("memcap-n"); hosts: max = FWB, DIC, MTE; a710 = FWB, no DIC;')
+    print_('a76 = no FWB, no DIC.')
     w = 15
     print_('  %-21s %-16s' % ('host mapping', 'record') +
           ''.join('%-*s' % (w, n) for n in names))
@@ -73,6 +77,25 @@ def main():
         st = 'PASS' if got == want else 'FAIL'
         results.append('%s\tpeer/%s: every scenario measured\t%d of %d ended in a type or a documented errno\n' %
                        (st, name, got, want))
+    byname = dict(zip(names, cols))
+    for name in names:
+        if not name.startswith('memcap-n/'):
+            continue
+        host = name.split('/', 1)[1]
+        up = byname.get('upstream/' + host)
+        if up is None:
+            results.append('FAIL\tpeer/memcap-n/%s: as upstream\tno upstream column\n' % host)
+            continue
+        n = byname[name]
+        keys = [(k, r) for k in KINDS for r in RECORDS
+                if not (k in NO_RECORD and r != 'none')]
+        diff = ['%s/%s: %s, upstream %s' % (k, r, n.get((k, r), '?'), up.get((k, r), '?'))
+                for k, r in keys
+                if n.get((k, r)) != up.get((k, r)) or up.get((k, r)) not in OUTCOMES]
+        st = 'FAIL' if diff else 'PASS'
+        results.append('%s\tpeer/memcap-n/%s: as upstream in every cell\t%s\n' %
+                       (st, host, '; '.join(diff[:4]) if diff else
+                        '%d cells equal' % len(keys)))
     for r in results:
         sys.stdout.write(r)
 
