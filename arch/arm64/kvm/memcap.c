@@ -113,10 +113,10 @@ static int decide_trusting_vmm(const struct kvm_s2_memcap_in *in,
  * (and executable only with DIC); otherwise it keeps the 6.12 answer,
  * Normal-NC or Device, and counts as a downgrade.
  *
- * Context: Any context.
  * Without memcap (@in->trust_vmm) nothing can be proven, and the rules of
  * the kernel without memcap apply instead (rows 12 to 17).
  *
+ * Context: Any context.
  * Return: 0; -ENOEXEC for an instruction fetch the mapping cannot allow;
  * -EFAULT when an MTE VM would get cacheable memory whose tags cannot be
  * managed (@out->mte_refused), or, without memcap, for a cacheable pfn
@@ -382,8 +382,21 @@ bool kvm_s2_memcap_covers(const struct kvm_s2_memcap_out *out,
 int kvm_s2_memcap_fault(struct kvm_s2_memcap_in *in, unsigned long pfn,
 			unsigned long nr_pages, struct kvm_s2_memcap_out *out)
 {
+	int ret;
+
 	kvm_s2_memcap_gather_pfn(pfn, nr_pages, in);
-	return kvm_s2_memcap_decide(in, out);
+	ret = kvm_s2_memcap_decide(in, out);
+	/*
+	 * Without memcap nothing is recorded: no answer is held to the size
+	 * of a record, and none is a downgrade that a record could have
+	 * avoided.  (Only the 6.12 backport reaches rows 10 and 11 then, and
+	 * they are 6.12's own answers, blocks included.)
+	 */
+	if (!IS_ENABLED(CONFIG_MEMCAP)) {
+		out->fixed_size = false;
+		out->downgraded = false;
+	}
+	return ret;
 }
 
 /**

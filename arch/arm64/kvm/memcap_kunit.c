@@ -798,8 +798,11 @@ static void kvm_memcap_test_without_memcap(struct kunit *test)
 	in.dic = false;
 	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_decide(&in, &out), -EFAULT);
 	KUNIT_EXPECT_FALSE(test, out.mte_refused);
-	/* A ZONE_DEVICE page that vm_insert_page() put in a MIXEDMAP VMA. */
-	in = (struct kvm_s2_memcap_in)IN(VM_MIXEDMAP, N, ASSUMED, 0, 0,
+	/*
+	 * A ZONE_DEVICE page that vm_insert_page() put in a MIXEDMAP VMA:
+	 * without memcap, kvm_s2_memcap_gather_pfn() calls it another page.
+	 */
+	in = (struct kvm_s2_memcap_in)IN(VM_MIXEDMAP, N, PAGE, 0, 0,
 					 0, 1, 1, 0);
 	in.trust_vmm = true;
 	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_decide(&in, &out), 0);
@@ -886,7 +889,10 @@ static void kvm_memcap_test_gather_pfn(struct kunit *test)
 	const struct kvm_s2_memcap_out normal = { .mt = KVM_S2_MT_NORMAL };
 	const struct kvm_s2_memcap_out device = { .mt = KVM_S2_MT_DEVICE };
 	phys_addr_t far = BIT_ULL(44) + SZ_2G;
-	struct kvm_s2_memcap_in in = { .has_record = true, .caps = ~0U };
+	struct kvm_s2_memcap_in in = { .has_record = true, .caps = ~0U,
+				       .trust_vmm = !IS_ENABLED(CONFIG_MEMCAP) };
+	struct kvm_s2_memcap_in c = IN(CPFNMAP, N, NOPAGE, 0, 0, 0, 1, 1, 0);
+	struct kvm_s2_memcap_out out;
 	struct page *page;
 
 	page = alloc_page(GFP_KERNEL);
@@ -900,6 +906,17 @@ static void kvm_memcap_test_gather_pfn(struct kunit *test)
 	kvm_s2_memcap_gather_pfn(PHYS_PFN(far), 1, &in);
 	KUNIT_EXPECT_EQ(test, in.pfn_class, KVM_PFN_NO_PAGE);
 	KUNIT_EXPECT_FALSE(test, in.has_record);
+
+	/*
+	 * The 6.12 backport's rules (no trust_vmm), unrecorded cacheable
+	 * PFNMAP: row 11.  A downgrade held to the record's size only where
+	 * records exist; without memcap it is 6.12's plain Device answer.
+	 */
+	KUNIT_EXPECT_EQ(test, kvm_s2_memcap_fault(&c, PHYS_PFN(far), 1, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.row, 11);
+	KUNIT_EXPECT_EQ(test, out.mt, KVM_S2_MT_DEVICE);
+	KUNIT_EXPECT_EQ(test, out.downgraded, IS_ENABLED(CONFIG_MEMCAP));
+	KUNIT_EXPECT_EQ(test, out.fixed_size, IS_ENABLED(CONFIG_MEMCAP));
 
 	if (!IS_ENABLED(CONFIG_MEMCAP))
 		return;
