@@ -7,7 +7,10 @@ Usage: peer_table.py <table file> <log>... -- <column name>...
 Each log is the console of a boot that ran the KVM selftest in report mode
 (memcap_init=peer): one "MEMCAP-S2 <host mapping> <record> <type>" line per
 scenario: the type read from the running guest's stage-2 ptdump, or the
-errno that refused the memslot or KVM_RUN.  The table is written to the
+errno that refused the memslot or KVM_RUN; "MEMCAP-S2-X" with its execute
+permission, "MEMCAP-S2-FETCH" with what a guest's instruction fetch from
+the memory did, and, on hosts with MTE, "MEMCAP-S2-MTE" with the type an
+MTE VM got.  The table is written to the
 table file; one TSV result per boot (PASS when every scenario of the boot
 was measured) goes to stdout.  A column named memcap-n/<host> (this series
 built with CONFIG_MEMCAP=n) must equal upstream/<host> in every cell: one
@@ -31,18 +34,35 @@ SHORT = {'Normal': 'Normal', 'Normal-NC': 'Normal-NC',
          'Device-nGnRE': 'Device', '?': '?', '': 'none'}
 
 
+# The sections of the table: line tag, title, and what a cell may be.
+SECTIONS = [
+    ('MEMCAP-S2', 'stage-2 memory type', OUTCOMES),
+    ('MEMCAP-S2-X', 'execute permission of that mapping (- = none)',
+     ('X', 'XN', '-')),
+    ('MEMCAP-S2-FETCH', 'a guest instruction fetch from the memory',
+     OUTCOMES + ('ran', 'prefetch abort')),
+    ('MEMCAP-S2-MTE', 'the same in an MTE VM (hosts with MTE)', OUTCOMES),
+]
+
+
 def read(log):
+    """{(tag, kind, record): cell} of one boot."""
     cells = {}
     try:
         lines = open(log, errors='replace').read().splitlines()
     except OSError:
         return cells
+    tags = [t for t, _, _ in SECTIONS]
     for line in lines:
-        if line.startswith('MEMCAP-S2\t'):
-            parts = line.split('\t')
-            if len(parts) == 4:
-                cells[(parts[1], parts[2])] = parts[3]
+        parts = line.split('\t')
+        if len(parts) == 4 and parts[0] in tags:
+            cells[(parts[0], parts[1], parts[2])] = parts[3]
     return cells
+
+
+def keys():
+    return [(k, r) for k in KINDS for r in RECORDS
+            if not (k in NO_RECORD and r != 'none')]
 
 
 def main():
@@ -61,21 +81,29 @@ def main():
     print_('("memcap-n"); hosts: max = FWB, DIC, MTE; a710 = FWB, no DIC;')
     print_('a76 = no FWB, no DIC.')
     w = 15
-    print_('  %-21s %-16s' % ('host mapping', 'record') +
-          ''.join('%-*s' % (w, n) for n in names))
-    for k in KINDS:
-        for r in RECORDS:
-            if k in NO_RECORD and r != 'none':
-                continue
+    for tag, title, _ in SECTIONS:
+        if not any((tag, k, r) in c for c in cols for k, r in keys()):
+            continue
+        print_('')
+        print_('%s%s:' % (title[0].upper(), title[1:]))
+        print_(('  %-21s %-16s' % ('host mapping', 'record') +
+                ''.join('%-*s' % (w, n) for n in names)).rstrip())
+        for k, r in keys():
             row = '  %-21s %-16s' % (k, r if k != 'anonymous RAM' else '-')
             for c in cols:
-                row += '%-*s' % (w, SHORT.get(c.get((k, r), '?'), c.get((k, r), '?')))
-            print_(row)
+                v = c.get((tag, k, r), '?' if tag != 'MEMCAP-S2-MTE' else 'no MTE')
+                row += '%-*s' % (w, SHORT.get(v, v))
+            print_(row.rstrip())
     for name, c in zip(names, cols):
-        want = len(KINDS) * len(RECORDS) - len(NO_RECORD) * (len(RECORDS) - 1)
-        got = sum(1 for v in c.values() if v in OUTCOMES)
-        st = 'PASS' if got == want else 'FAIL'
-        results.append('%s\tpeer/%s: every scenario measured\t%d of %d ended in a type or a documented errno\n' %
+        # Every boot has the first three sections; MTE hosts the fourth.
+        want = got = 0
+        for tag, _, allowed in SECTIONS:
+            if tag == 'MEMCAP-S2-MTE' and not any(t == tag for t, _, _ in c):
+                continue
+            want += len(keys())
+            got += sum(1 for k, r in keys() if c.get((tag, k, r)) in allowed)
+        st = 'PASS' if got == want and want else 'FAIL'
+        results.append('%s\tpeer/%s: every scenario measured\t%d of %d ended in a type, a permission or a documented errno\n' %
                        (st, name, got, want))
     byname = dict(zip(names, cols))
     for name in names:
@@ -87,15 +115,18 @@ def main():
             results.append('FAIL\tpeer/memcap-n/%s: as upstream\tno upstream column\n' % host)
             continue
         n = byname[name]
-        keys = [(k, r) for k in KINDS for r in RECORDS
-                if not (k in NO_RECORD and r != 'none')]
-        diff = ['%s/%s: %s, upstream %s' % (k, r, n.get((k, r), '?'), up.get((k, r), '?'))
-                for k, r in keys
-                if n.get((k, r)) != up.get((k, r)) or up.get((k, r)) not in OUTCOMES]
+        cells = sorted(set(up) | set(n))
+        diff = ['%s %s/%s: %s, upstream %s' % (t, k, r, n.get((t, k, r), '?'),
+                                              up.get((t, k, r), '?'))
+                for t, k, r in cells if n.get((t, k, r)) != up.get((t, k, r))]
+        # Nothing is equal by being absent from both: the main table's
+        # cells must all be there.
+        if any(('MEMCAP-S2', k, r) not in up for k, r in keys()):
+            diff.append('upstream column incomplete')
         st = 'FAIL' if diff else 'PASS'
         results.append('%s\tpeer/memcap-n/%s: as upstream in every cell\t%s\n' %
                        (st, host, '; '.join(diff[:4]) if diff else
-                        '%d cells equal' % len(keys)))
+                        '%d cells equal' % len(cells)))
     for r in results:
         sys.stdout.write(r)
 

@@ -179,6 +179,9 @@ static bool host_trust;
 /* Linux 6.17 and later refuse cacheable PFNMAP memslots without FWB+DIC. */
 static bool pfnmap_slot_rule;
 static uint64_t last_downgrades;
+/* The last scenario's stage-2 execute-never bit, and its fetch: 1 ran, 2 aborted. */
+static bool last_xn;
+static int last_fetch;
 
 static const char *errname(int e)
 {
@@ -383,6 +386,8 @@ static bool run_scenario(const struct scenario *s, int i, char *type_out)
 	uint64_t *host;
 	int ret, step;
 
+	last_xn = false;
+	last_fetch = 0;
 	if (s->record >= 0)
 		TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_REGISTER, &rec), "REGISTER");
 	vm = vm_create(1);
@@ -476,6 +481,8 @@ static bool run_scenario(const struct scenario *s, int i, char *type_out)
 				bool pabt = uc.args[1] == 2;
 				bool want_pabt = s->run == RUN_PABT;
 
+				last_fetch = pabt ? 2 : 1;
+
 				if (pabt != want_pabt) {
 					printf("# exec: %s\n", pabt ? "prefetch abort" : "ran");
 					ok = false;
@@ -516,6 +523,7 @@ static bool run_scenario(const struct scenario *s, int i, char *type_out)
 		ok = false;
 	}
 out:
+	last_xn = xn;
 	if (type_out)
 		snprintf(type_out, 32, "%s", type);
 	kvm_vm_free(vm);
@@ -601,9 +609,20 @@ static bool run_withdraw(int i)
 	return ok;
 }
 
+static bool is_memory_type(const char *type)
+{
+	return !strcmp(type, "Normal") || !strcmp(type, "Normal-NC") ||
+	       !strcmp(type, "Device-nGnRE");
+}
+
 /*
- * For "make run": one line per host mapping kind and record, with the
- * stage-2 type read from the ptdump of the running guest.
+ * For "make run" and the peer table: one line per host mapping kind and
+ * record, with the stage-2 type read from the ptdump of the running guest
+ * (MEMCAP-S2) and its execute permission (MEMCAP-S2-X); then the same
+ * memory again with a guest that fetches an instruction from it
+ * (MEMCAP-S2-FETCH: it ran, or took a prefetch abort), and, on a host with
+ * MTE, in an MTE VM (MEMCAP-S2-MTE).  A cell that is not a memory type is
+ * the errno that refused the memslot or KVM_RUN.
  */
 static void report(void)
 {
@@ -645,6 +664,24 @@ static void report(void)
 			downgrades += last_downgrades;
 			printf("MEMCAP-S2\t%s\t%s\t%s\n", kinds[k].name,
 			       recs[r].name, type[0] ? type : "?");
+			printf("MEMCAP-S2-X\t%s\t%s\t%s\n", kinds[k].name,
+			       recs[r].name, !is_memory_type(type) ? "-" :
+			       last_xn ? "XN" : "X");
+
+			s.exec = true;
+			run_scenario(&s, i++, type);
+			printf("MEMCAP-S2-FETCH\t%s\t%s\t%s\n", kinds[k].name,
+			       recs[r].name, last_fetch == 2 ? "prefetch abort" :
+			       last_fetch == 1 ? "ran" : type[0] ? type : "?");
+			s.exec = false;
+
+			if (!host_mte)
+				continue;
+			s.mte = true;
+			run_scenario(&s, i++, type);
+			printf("MEMCAP-S2-MTE\t%s\t%s\t%s\n", kinds[k].name,
+			       recs[r].name, type[0] ? type : "?");
+			s.mte = false;
 		}
 	}
 	printf("MEMCAP-S2-DOWNGRADES\t%llu\n", (unsigned long long)downgrades);
@@ -659,6 +696,7 @@ int main(int argc, char **argv)
 	drv_fd = open("/dev/memcap_test", O_RDWR);
 	__TEST_REQUIRE(drv_fd >= 0, "/dev/memcap_test is missing (CONFIG_MEMCAP_TEST)");
 
+	host_mte = kvm_has_cap(KVM_CAP_ARM_MTE);
 	/* make run, and the table of memcap beside upstream in make check. */
 	if (strstr(argv[0], "memcap-run") || strstr(argv[0], "memcap-peer")) {
 		report();
@@ -673,7 +711,6 @@ int main(int argc, char **argv)
 		       "set MEMCAP_HOST_FWB=0|1 and MEMCAP_HOST_DIC=0|1");
 	host_fwb = atoi(getenv("MEMCAP_HOST_FWB"));
 	host_dic = atoi(getenv("MEMCAP_HOST_DIC"));
-	host_mte = kvm_has_cap(KVM_CAP_ARM_MTE);
 	host_gmem = gmem_supported();
 
 	pfnmap_slot_rule = kernel_at_least(6, 17);
