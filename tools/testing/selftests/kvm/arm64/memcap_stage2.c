@@ -182,6 +182,8 @@ static uint64_t last_downgrades;
 /* The last scenario's stage-2 execute-never bit, and its fetch: 1 ran, 2 aborted. */
 static bool last_xn;
 static int last_fetch;
+/* How its last KVM_RUN failed or exited unexpectedly, if it did. */
+static char last_err[32];
 
 static const char *errname(int e)
 {
@@ -388,6 +390,7 @@ static bool run_scenario(const struct scenario *s, int i, char *type_out)
 
 	last_xn = false;
 	last_fetch = 0;
+	last_err[0] = '\0';
 	if (s->record >= 0)
 		TEST_ASSERT(!drv_ioctl(MEMCAP_TEST_REGISTER, &rec), "REGISTER");
 	vm = vm_create(1);
@@ -447,9 +450,10 @@ static bool run_scenario(const struct scenario *s, int i, char *type_out)
 	for (step = 0; ; step++) {
 		ret = _vcpu_run(vcpu);
 		if (ret) {
+			snprintf(last_err, sizeof(last_err), "KVM_RUN %s",
+				 errname(errno));
 			if (!type[0])
-				snprintf(type, sizeof(type), "KVM_RUN %s",
-					 errname(errno));
+				snprintf(type, sizeof(type), "%s", last_err);
 			if (!(s->run == RUN_EFAULT && errno == EFAULT)) {
 				printf("# KVM_RUN: %s\n", strerror(errno));
 				ok = false;
@@ -496,6 +500,8 @@ static bool run_scenario(const struct scenario *s, int i, char *type_out)
 			break;
 		default:
 			printf("# unexpected exit %d\n", vcpu->run->exit_reason);
+			snprintf(last_err, sizeof(last_err), "exit %d",
+				 vcpu->run->exit_reason);
 			ok = false;
 		}
 		break;
@@ -659,20 +665,23 @@ static void report(void)
 			if ((kinds[k].b == ANON || kinds[k].b == DRV_PAGES_ASSUMED ||
 			     kinds[k].b == DRV_DAX_ASSUMED) && r)
 				continue;
+			/* A KVM_RUN that failed after the mapping was read wins. */
 			last_downgrades = 0;
 			run_scenario(&s, i++, type);
 			downgrades += last_downgrades;
 			printf("MEMCAP-S2\t%s\t%s\t%s\n", kinds[k].name,
-			       recs[r].name, type[0] ? type : "?");
+			       recs[r].name, last_err[0] ? last_err :
+			       type[0] ? type : "?");
 			printf("MEMCAP-S2-X\t%s\t%s\t%s\n", kinds[k].name,
-			       recs[r].name, !is_memory_type(type) ? "-" :
-			       last_xn ? "XN" : "X");
+			       recs[r].name, last_err[0] || !is_memory_type(type) ?
+			       "-" : last_xn ? "XN" : "X");
 
 			s.exec = true;
 			run_scenario(&s, i++, type);
 			printf("MEMCAP-S2-FETCH\t%s\t%s\t%s\n", kinds[k].name,
 			       recs[r].name, last_fetch == 2 ? "prefetch abort" :
-			       last_fetch == 1 ? "ran" : type[0] ? type : "?");
+			       last_fetch == 1 ? "ran" : last_err[0] ? last_err :
+			       type[0] && !is_memory_type(type) ? type : "no fetch");
 			s.exec = false;
 
 			if (!host_mte)
@@ -680,7 +689,8 @@ static void report(void)
 			s.mte = true;
 			run_scenario(&s, i++, type);
 			printf("MEMCAP-S2-MTE\t%s\t%s\t%s\n", kinds[k].name,
-			       recs[r].name, type[0] ? type : "?");
+			       recs[r].name, last_err[0] ? last_err :
+			       type[0] ? type : "?");
 			s.mte = false;
 		}
 	}
@@ -689,7 +699,7 @@ static void report(void)
 
 int main(int argc, char **argv)
 {
-	int i, cap, n = 0;
+	int i, cap, n = 0, sys_fd, sys_ret, sys_errno;
 	struct kvm_vm *vm;
 	bool withdraw;
 
@@ -706,6 +716,12 @@ int main(int argc, char **argv)
 	vm = vm_create_barebones();
 	cap = vm_check_cap(vm, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
 	kvm_vm_free(vm);
+	/* ... and -EINVAL on the system fd. */
+	sys_fd = open_kvm_dev_path_or_exit();
+	sys_ret = ioctl(sys_fd, KVM_CHECK_EXTENSION,
+			KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
+	sys_errno = errno;
+	close(sys_fd);
 	/* What the platform is known to have: the harness passes it. */
 	__TEST_REQUIRE(getenv("MEMCAP_HOST_FWB") && getenv("MEMCAP_HOST_DIC"),
 		       "set MEMCAP_HOST_FWB=0|1 and MEMCAP_HOST_DIC=0|1");
@@ -720,12 +736,15 @@ int main(int argc, char **argv)
 	ksft_print_header();
 	/* Normal under a record needs FWB (row 8), and DIC since 6.17. */
 	withdraw = host_fwb && (host_dic || !pfnmap_slot_rule);
-	ksft_set_plan(n + 1 + withdraw);
+	ksft_set_plan(n + 2 + withdraw);
 
 	/* Upstream's meaning: FWB and DIC. */
 	ksft_test_result(cap == (host_fwb && host_dic),
 			 "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED is %d (host FWB %d, DIC %d)\n",
 			 cap, host_fwb, host_dic);
+	ksft_test_result(sys_ret == -1 && sys_errno == EINVAL,
+			 "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED on /dev/kvm: %d (%s), a VM capability\n",
+			 sys_ret, sys_ret ? strerror(sys_errno) : "no error");
 	for (i = 0; i < ARRAY_SIZE(scenarios); i++) {
 		const struct scenario *s = &scenarios[i];
 
