@@ -281,43 +281,54 @@ static const unsigned long flag_bits[] = {
 	VM_IO, VM_PFNMAP, VM_MIXEDMAP, VM_ALLOW_ANY_UNCACHED, VM_MTE_ALLOWED,
 };
 
+/*
+ * Every combination of the inputs but @trust_vmm, in mixed radix: VMA
+ * flags, host type, class, record (caps 0 to 31, or 32: none), and six
+ * booleans.
+ */
+#define NR_COMBOS	(32UL * KVM_HOST_MT_NR * KVM_PFN_NR * 33 * 64)
+
+static void combo_in(unsigned long n, struct kvm_s2_memcap_in *in)
+{
+	unsigned int bits, rec, fl, i;
+
+	memset(in, 0, sizeof(*in));
+	bits = n % 64;
+	n /= 64;
+	rec = n % 33;
+	n /= 33;
+	in->pfn_class = n % KVM_PFN_NR;
+	n /= KVM_PFN_NR;
+	in->host_mt = n % KVM_HOST_MT_NR;
+	fl = n / KVM_HOST_MT_NR;
+	for (i = 0; i < ARRAY_SIZE(flag_bits); i++)
+		if (fl & BIT(i))
+			in->vm_flags |= flag_bits[i];
+	in->has_record = rec < BIT(5);
+	in->caps = in->has_record ? rec : 0;
+	in->vm_mte = bits & 1;
+	in->fwb = bits & 2;
+	in->dic = bits & 4;
+	in->exec = bits & 8;
+	in->no_tags = bits & 16;
+	in->trust_assumed = bits & 32;
+}
+
 static void kvm_memcap_test_exhaustive(struct kunit *test)
 {
 	unsigned long combos = 0, bad = 0, unsafe = 0, upstream = 0, regress = 0;
 	unsigned long rows_hit[ARRAY_SIZE(ref_rows)] = {};
 	struct kvm_s2_memcap_in in;
 	struct kvm_s2_memcap_out out;
-	unsigned int fl, mt, cls, rec, bits, i;
+	unsigned int mt, cls, rec;
 	unsigned long n;
 	int r, ret;
 
-	/* Mixed radix: flags, host type, class, record (32: none), 6 bools. */
-	for (n = 0; n < 32UL * KVM_HOST_MT_NR * KVM_PFN_NR * 33 * 64; n++) {
-		unsigned long v = n;
-
-		bits = v % 64;
-		v /= 64;
-		rec = v % 33;
-		v /= 33;
-		cls = v % KVM_PFN_NR;
-		v /= KVM_PFN_NR;
-		mt = v % KVM_HOST_MT_NR;
-		fl = v / KVM_HOST_MT_NR;
-
-		memset(&in, 0, sizeof(in));
-		for (i = 0; i < ARRAY_SIZE(flag_bits); i++)
-			if (fl & BIT(i))
-				in.vm_flags |= flag_bits[i];
-		in.host_mt = mt;
-		in.pfn_class = cls;
-		in.has_record = rec < BIT(5);
-		in.caps = in.has_record ? rec : 0;
-		in.vm_mte = bits & 1;
-		in.fwb = bits & 2;
-		in.dic = bits & 4;
-		in.exec = bits & 8;
-		in.no_tags = bits & 16;
-		in.trust_assumed = bits & 32;
+	for (n = 0; n < NR_COMBOS; n++) {
+		combo_in(n, &in);
+		mt = in.host_mt;
+		cls = in.pfn_class;
+		rec = in.has_record ? in.caps : 32;
 
 		r = ref_row_of(&in);
 		ret = kvm_s2_memcap_decide(&in, &out);
@@ -705,38 +716,15 @@ static void kvm_memcap_test_without_memcap(struct kunit *test)
 	unsigned long combos = 0, bad = 0, odd = 0, rows_hit[18] = {};
 	struct kvm_s2_memcap_in in;
 	struct kvm_s2_memcap_out out;
-	unsigned int fl, mt, cls, rec, bits, i;
+	unsigned int mt, cls, i;
 	struct up73 u;
 	unsigned long n;
 	int ret;
 
-	/* As kvm_memcap_test_exhaustive(); every input but @trust_vmm. */
-	for (n = 0; n < 32UL * KVM_HOST_MT_NR * KVM_PFN_NR * 33 * 64; n++) {
-		unsigned long v = n;
-
-		bits = v % 64;
-		v /= 64;
-		rec = v % 33;
-		v /= 33;
-		cls = v % KVM_PFN_NR;
-		v /= KVM_PFN_NR;
-		mt = v % KVM_HOST_MT_NR;
-		fl = v / KVM_HOST_MT_NR;
-
-		memset(&in, 0, sizeof(in));
-		for (i = 0; i < ARRAY_SIZE(flag_bits); i++)
-			if (fl & BIT(i))
-				in.vm_flags |= flag_bits[i];
-		in.host_mt = mt;
-		in.pfn_class = cls;
-		in.has_record = rec < BIT(5);
-		in.caps = in.has_record ? rec : 0;
-		in.vm_mte = bits & 1;
-		in.fwb = bits & 2;
-		in.dic = bits & 4;
-		in.exec = bits & 8;
-		in.no_tags = bits & 16;
-		in.trust_assumed = bits & 32;
+	for (n = 0; n < NR_COMBOS; n++) {
+		combo_in(n, &in);
+		mt = in.host_mt;
+		cls = in.pfn_class;
 		in.trust_vmm = true;
 
 		upstream73(&in, &u);
