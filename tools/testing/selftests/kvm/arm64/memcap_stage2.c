@@ -679,8 +679,9 @@ static void report(void)
 			s.exec = true;
 			run_scenario(&s, i++, type);
 			printf("MEMCAP-S2-FETCH\t%s\t%s\t%s\n", kinds[k].name,
-			       recs[r].name, last_fetch == 2 ? "prefetch abort" :
-			       last_fetch == 1 ? "ran" : last_err[0] ? last_err :
+			       recs[r].name, last_err[0] ? last_err :
+			       last_fetch == 2 ? "prefetch abort" :
+			       last_fetch == 1 ? "ran" :
 			       type[0] && !is_memory_type(type) ? type : "no fetch");
 			s.exec = false;
 
@@ -744,7 +745,7 @@ int main(int argc, char **argv)
 			 cap, host_fwb, host_dic);
 	ksft_test_result(sys_ret == -1 && sys_errno == EINVAL,
 			 "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED on /dev/kvm: %d (%s), a VM capability\n",
-			 sys_ret, sys_ret ? strerror(sys_errno) : "no error");
+			 sys_ret, sys_ret == -1 ? strerror(sys_errno) : "no error");
 	for (i = 0; i < ARRAY_SIZE(scenarios); i++) {
 		const struct scenario *s = &scenarios[i];
 
